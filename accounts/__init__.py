@@ -1,0 +1,1 @@
+"""Accounts: the people of one tenant (or the platform operators), their roles and logins."""

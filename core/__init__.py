@@ -1,0 +1,1 @@
+"""Shared base of the portal: storage, task base, dashboard shell, common templates."""

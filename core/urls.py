@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("area/<slug:slug>/", views.area, name="area"),
+    path("healthz", views.healthz, name="healthz"),
+]

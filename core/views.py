@@ -1,0 +1,42 @@
+"""The tenant's dashboard shell, placeholder pages of coming areas, and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from .models import TaskRun
+from .navigation import AREAS_BY_SLUG
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    last_heartbeat = TaskRun.objects.filter(task="core.tasks.heartbeat").first()
+    return render(
+        request,
+        "core/dashboard.html",
+        {"last_heartbeat": last_heartbeat, "roles": request.user.groups.all()},  # type: ignore[union-attr]
+    )
+
+
+@login_required
+def area(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        current = AREAS_BY_SLUG[slug]
+    except KeyError:
+        raise Http404
+    return render(request, "core/area.html", {"area": current, "active_area": slug})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for load balancers and compose health checks."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"status": "ok"})
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/landing.html")

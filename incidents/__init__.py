@@ -1,0 +1,1 @@
+"""Incidents: arrives with its own issue; only the app configuration exists so far."""

@@ -1,0 +1,9 @@
+"""URLs of a tenant's host (<slug>.<BASE_DOMAIN>). No admin here: tenants never see the platform's."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("", include("core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,1 @@
+"""Tenants: organisations, their host names, provisioning and the embedded dev services."""

@@ -1,0 +1,57 @@
+"""Embedded development services: PostgreSQL from the pgserver wheel, kombu's filesystem broker, dev keys.
+
+Used only when the environment names no real service, so that a fresh machine with
+nothing but Python runs the whole portal. Every process (web, worker, beat,
+management commands) attaches to the same cluster in ``.data/pg``; pgserver stops
+it when the last of them exits.
+"""
+
+import base64
+import os
+import secrets
+import warnings
+from pathlib import Path
+
+EMBEDDED_DATABASE = "isms"
+
+
+def _ensure_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def dev_secret(data_dir: Path, name: str) -> str:
+    """A random 256-bit key kept in ``.data/<name>`` so restarts keep sessions and encrypted files."""
+    path = _ensure_dir(data_dir) / name
+    if not path.exists():
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_config(data_dir: Path) -> dict[str, object]:
+    """Start (or join) the embedded PostgreSQL cluster and return Django's settings for it."""
+    # pgserver looks up a per-user runtime folder; a bare environment has no XDG_RUNTIME_DIR.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(_ensure_dir(data_dir / "run")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+    server = pgserver.get_server(_ensure_dir(data_dir) / "pg", cleanup_mode="stop")
+    socket_dir = server.get_postmaster_info().socket_dir
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
+    return {"NAME": EMBEDDED_DATABASE, "USER": "postgres", "HOST": str(socket_dir), "PORT": ""}
+
+
+def filesystem_broker_folders(data_dir: Path) -> dict[str, object]:
+    """Transport options for kombu's filesystem broker under ``.data/celery``."""
+    queue = _ensure_dir(data_dir / "celery" / "queue")
+    processed = _ensure_dir(data_dir / "celery" / "processed")
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(processed),
+        "store_processed": False,
+    }
