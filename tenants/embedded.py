@@ -37,12 +37,34 @@ def database_config(data_dir: Path) -> dict[str, object]:
         warnings.simplefilter("ignore")
         import pgserver
 
-    server = pgserver.get_server(_ensure_dir(data_dir) / "pg", cleanup_mode="stop")
+    pgdata = _ensure_dir(data_dir) / "pg"
+    forget_dead_handles(pgdata)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
     return {"NAME": EMBEDDED_DATABASE, "USER": "postgres", "HOST": str(socket_dir), "PORT": ""}
+
+
+def forget_dead_handles(pgdata: Path) -> None:
+    """Drop pids of processes that died without saying goodbye (killed, OOM).
+
+    pgserver stops the cluster when the last process using it exits; a dead pid left
+    in its list would keep the cluster running forever.
+    """
+    import json
+
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+
+    handles = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:
+        if handles.exists():
+            pids = json.loads(handles.read_text() or "[]")
+            live = [pid for pid in pids if psutil.pid_exists(pid)]
+            if live != pids:
+                handles.write_text(json.dumps(live))
 
 
 def filesystem_broker_folders(data_dir: Path) -> dict[str, object]:

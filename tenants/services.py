@@ -104,6 +104,9 @@ def tenant_delete(*, slug: str) -> None:
         raise ValidationError(_("There is no tenant with the slug “%(slug)s”.") % {"slug": slug})
     with transaction.atomic():
         connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks still pending in this transaction would block the drop.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         tenant.delete(force_drop=True)
     storage.tenant_containers_delete(tenant)
 

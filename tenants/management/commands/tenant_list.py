@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from tenants.models import Tenant
 
@@ -17,5 +18,5 @@ class Command(BaseCommand):
         for tenant in tenants:
             hosts = ",".join(domain.domain for domain in tenant.domains.all())
             self.stdout.write(
-                f"{tenant.slug:<24} {tenant.status:<10} {tenant.created_at:%Y-%m-%d %H:%M} {hosts:<40} {tenant.name}"
+                f"{tenant.slug:<24} {tenant.status:<10} {timezone.localtime(tenant.created_at):%Y-%m-%d %H:%M} {hosts:<40} {tenant.name}"
             )

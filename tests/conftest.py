@@ -1,0 +1,100 @@
+"""Shared fixtures: two committed tenants (acme, globex) with one named person per role.
+
+Tenants are created once per session and committed; each test runs in a transaction
+that is rolled back, so data a test creates inside a tenant schema disappears.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context, tenant_context
+
+from accounts import services as account_services
+from accounts.models import User
+from accounts.roles import Role
+from tenants import services as tenant_services
+from tenants.models import Tenant
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class TenantWorld:
+    """A tenant as the tests see it: its row, host and people by role (acme.ciso, …)."""
+
+    tenant: Tenant
+    host: str
+    people: dict[str, User] = field(default_factory=dict)
+
+    def __getattr__(self, role: str) -> User:
+        try:
+            return self.__dict__["people"][role]
+        except KeyError:
+            raise AttributeError(role)
+
+    def client(self) -> Client:
+        return Client(HTTP_HOST=self.host)
+
+    def logged_in_client(self, user: User) -> Client:
+        client = self.client()
+        # force_login inside the tenant, or last_login is written in the public schema.
+        with tenant_context(self.tenant):
+            client.force_login(user)
+        return client
+
+
+def _world(slug: str, name: str) -> TenantWorld:
+    provisioned = tenant_services.tenant_provision(
+        slug=slug, name=name, admin_email=f"admin@{slug}.example", admin_name=f"{name} Admin"
+    )
+    world = TenantWorld(tenant=provisioned.tenant, host=provisioned.domain)
+    with schema_context(provisioned.tenant.schema_name):
+        admin = User.objects.get(email=f"admin@{slug}.example")
+        admin.set_password(PASSWORD)
+        admin.save()
+        world.people["admin"] = admin
+        for role in Role:
+            if role is Role.ADMIN:
+                continue
+            world.people[role.value.lower()] = account_services.user_create(
+                email=f"{role.value.lower()}@{slug}.example",
+                full_name=f"{role.label} of {name}",
+                roles=[role],
+                password=PASSWORD,
+            )
+    return world
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The test database with the template schema, the public tenant and static files ready."""
+    with django_db_blocker.unblock():
+        tenant_services.platform_migrate()
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def worlds(django_db_setup, django_db_blocker) -> dict[str, TenantWorld]:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        return {"acme": _world("acme", "Acme AB"), "globex": _world("globex", "Globex Ltd")}
+
+
+@pytest.fixture
+def acme(worlds: dict[str, TenantWorld], db: None) -> TenantWorld:
+    return worlds["acme"]
+
+
+@pytest.fixture
+def globex(worlds: dict[str, TenantWorld], db: None) -> TenantWorld:
+    return worlds["globex"]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema() -> Iterator[None]:
+    """A request through the test client leaves the connection in the tenant's schema."""
+    yield
+    connection.set_schema_to_public()

@@ -1,0 +1,63 @@
+"""Helpers for tests that start real processes against the test database."""
+
+import os
+import socket
+import subprocess
+import time
+import urllib.parse
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else "python"
+
+
+def database_url() -> str:
+    """URL of the database the tests run on (pytest-django's test database)."""
+    params = connection.settings_dict
+    host = params.get("HOST") or params.get("OPTIONS", {}).get("host", "")
+    user = urllib.parse.quote(params.get("USER") or "")
+    password = urllib.parse.quote(params.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    name = params["NAME"]
+    if str(host).startswith("/"):
+        return f"postgres://{auth}/{name}?host={host}"
+    port = f":{params['PORT']}" if params.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{name}"
+
+
+def subprocess_env(**overrides: str) -> dict[str, str]:
+    """The test environment for a child process, pointed at the test database."""
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database_url()
+    env.update(overrides)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listened on port {port} within {timeout} s")
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
