@@ -70,11 +70,22 @@ def _world(slug: str, name: str) -> TenantWorld:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """The test database with the template schema, the public tenant and static files ready."""
+def django_db_setup(request, django_test_environment, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The test database with the template schema, the public tenant and static files ready.
+
+    Always created, also when only tests that use committed data or subprocesses are
+    selected (pytest-django would skip the database for them).
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
         tenant_services.platform_migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(scope="session")
