@@ -30,7 +30,8 @@ FROM node:20-bookworm-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts/vendor.mjs scripts/vendor.mjs
-RUN npm ci --no-audit --no-fund --loglevel=error \
+# --omit=dev: dev packages (Azurite for the tests) are not needed to vendor the assets.
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error \
     && npm run vendor
 
 

@@ -10,6 +10,4 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["username"].widget = forms.EmailInput(
-            attrs={"autofocus": True, "autocomplete": "email"}
-        )
+        self.fields["username"].widget = forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})

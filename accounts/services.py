@@ -34,9 +34,7 @@ def roles_seed() -> list[Group]:
 
 
 @transaction.atomic
-def user_create(
-    *, email: str, full_name: str = "", roles: Iterable[str] = (), password: str | None = None
-) -> User:
+def user_create(*, email: str, full_name: str = "", roles: Iterable[str] = (), password: str | None = None) -> User:
     email = email_validate(email)
     if User.objects.filter(email=email).exists():
         raise ValidationError(_("A user with the e-mail address %(email)s already exists.") % {"email": email})

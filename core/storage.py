@@ -4,6 +4,7 @@ The tenant is taken from the connection's current schema on every call, so a fil
 saved while serving tenant A can only ever land in A's container.
 """
 
+import contextlib
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,10 +13,11 @@ from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobServiceClient, ContainerClient
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 from django_tenants.files.storage import TenantFileSystemStorage as _TenantFileSystemStorage
 from django_tenants.utils import get_public_schema_name
 from storages.backends.azure_storage import AzureStorage
+
+from .schemas import current_schema_name
 
 if TYPE_CHECKING:
     from tenants.models import Tenant
@@ -26,7 +28,7 @@ CONTAINER_SUFFIXES = (FILES, BACKUPS)
 
 
 def current_tenant_slug() -> str:
-    schema = connection.schema_name
+    schema = current_schema_name()
     if schema == get_public_schema_name():
         raise ImproperlyConfigured("Tenant storage used outside a tenant schema.")
     # Slugs use hyphens where schema names use underscores (tenants.services.schema_name_for).
@@ -75,10 +77,8 @@ def tenant_containers_create(tenant: "Tenant") -> None:
     if settings.AZURE_STORAGE_CONNECTION_STRING:
         service = _blob_service()
         for purpose in CONTAINER_SUFFIXES:
-            try:
+            with contextlib.suppress(ResourceExistsError):
                 service.create_container(container_name(tenant.slug, purpose))
-            except ResourceExistsError:
-                pass
     else:
         for purpose in CONTAINER_SUFFIXES:
             local_folder(tenant.schema_name, purpose).mkdir(parents=True, exist_ok=True)
@@ -88,17 +88,15 @@ def tenant_containers_delete(tenant: "Tenant") -> None:
     if settings.AZURE_STORAGE_CONNECTION_STRING:
         service = _blob_service()
         for purpose in CONTAINER_SUFFIXES:
-            try:
+            with contextlib.suppress(ResourceNotFoundError):
                 service.delete_container(container_name(tenant.slug, purpose))
-            except ResourceNotFoundError:
-                pass
     else:
         for purpose in CONTAINER_SUFFIXES:
             shutil.rmtree(local_folder(tenant.schema_name, purpose), ignore_errors=True)
 
 
 def local_folder(schema_name: str, purpose: str) -> Path:
-    """A tenant's folder for one purpose on local disk: ``.data/media/<schema>``, ``.data/backups/<schema>``."""
+    """A tenant's folder for one purpose on local disk: ``.data/media/<schema>`` or ``.data/<purpose>/<schema>``."""
     if purpose == FILES:
         return Path(settings.MEDIA_ROOT) / schema_name
     return Path(settings.DATA_DIR) / purpose / schema_name

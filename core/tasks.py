@@ -5,11 +5,11 @@ import socket
 from typing import Any
 
 from celery import shared_task
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask as _TenantTask
 
 from .models import TaskRun
+from .schemas import current_schema_name
 
 
 class PublicSchemaError(RuntimeError):
@@ -22,10 +22,8 @@ class TenantTask(_TenantTask):
     abstract = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if connection.schema_name == get_public_schema_name():
-            raise PublicSchemaError(
-                f"{self.name} needs a tenant schema; it was sent without one."
-            )
+        if current_schema_name() == get_public_schema_name():
+            raise PublicSchemaError(f"{self.name} needs a tenant schema; it was sent without one.")
         return super().__call__(*args, **kwargs)
 
 
@@ -36,7 +34,7 @@ def heartbeat(self: TenantTask) -> int:
         task=self.name,
         worker=self.request.hostname or socket.gethostname(),
         status=TaskRun.Status.SUCCEEDED,
-        detail=f"schema={connection.schema_name}",
+        detail=f"schema={current_schema_name()}",
     )
     return run.pk
 
@@ -46,13 +44,11 @@ def heartbeat_dispatch() -> int:
     """Fan out one heartbeat per active tenant, spread over a few seconds."""
     from tenants.models import Tenant
 
-    tenants = Tenant.objects.exclude(schema_name=get_public_schema_name()).filter(
-        status=Tenant.Status.ACTIVE
-    )
+    tenants = Tenant.objects.exclude(schema_name=get_public_schema_name()).filter(status=Tenant.Status.ACTIVE)
     count = 0
     for tenant in tenants:
         heartbeat.apply_async(
-            countdown=random.uniform(0, 5),
+            countdown=random.uniform(0, 5),  # noqa: S311 -- load spreading, not security
             headers={"_schema_name": tenant.schema_name},
         )
         count += 1

@@ -16,7 +16,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/dashboard.html",
-        {"last_heartbeat": last_heartbeat, "roles": request.user.groups.all()},  # type: ignore[union-attr]
+        {"last_heartbeat": last_heartbeat, "roles": request.user.groups.all()},
     )
 
 

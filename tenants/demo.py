@@ -15,7 +15,7 @@ from .models import Tenant
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Cloud AB"
 # Shown on the console by `make run`; a development run only (the command refuses without DEBUG).
-DEMO_PASSWORD = "demo-isms-2026"
+DEMO_PASSWORD = "demo-isms-2026"  # noqa: S105 -- printed for development logins on purpose
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,7 @@ def demo_tenant_ensure() -> Tenant:
         for person in DEMO_PEOPLE:
             user = User.objects.filter(email=person.email).first()
             if user is None:
-                user = account_services.user_create(
-                    email=person.email, full_name=person.full_name, roles=[person.role]
-                )
+                user = account_services.user_create(email=person.email, full_name=person.full_name, roles=[person.role])
             if not user.has_usable_password():
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])

@@ -71,7 +71,9 @@ def filesystem_broker_folders(data_dir: Path) -> dict[str, object]:
     """Transport options for kombu's filesystem broker under ``.data/celery``."""
     queue = _ensure_dir(data_dir / "celery" / "queue")
     processed = _ensure_dir(data_dir / "celery" / "processed")
+    control = _ensure_dir(data_dir / "celery" / "control")
     return {
+        "control_folder": str(control),
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),

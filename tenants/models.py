@@ -12,9 +12,7 @@ class Tenant(TenantMixin):
 
     slug = models.SlugField(_("slug"), max_length=63, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Stockholm")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from core import storage
+from core.schemas import use_public_schema
 
 from .models import Domain, Tenant
 
@@ -57,9 +58,7 @@ class ProvisionedTenant:
     set_password_url: str
 
 
-def tenant_provision(
-    *, slug: str, name: str, admin_email: str, admin_name: str = ""
-) -> ProvisionedTenant:
+def tenant_provision(*, slug: str, name: str, admin_email: str, admin_name: str = "") -> ProvisionedTenant:
     """Create a tenant: schema cloned from the template, domain, roles and a first admin.
 
     All of it happens in one transaction (PostgreSQL DDL is transactional), so a
@@ -77,22 +76,25 @@ def tenant_provision(
     if Tenant.objects.filter(slug=slug).exists() or schema_exists(schema):
         raise ValidationError(_("A tenant with the slug “%(slug)s” already exists.") % {"slug": slug})
     if not schema_exists(settings.TENANT_BASE_SCHEMA):
-        raise ValidationError(
-            _("The template schema is missing: run “manage.py migrate_schemas” first.")
-        )
+        raise ValidationError(_("The template schema is missing: run “manage.py platform_migrate” first."))
 
-    with transaction.atomic():
-        tenant = Tenant.objects.create(schema_name=schema, slug=slug, name=name)
-        domain = Domain.objects.create(tenant=tenant, domain=tenant_domain_for(slug), is_primary=True)
-        tenant.create_schema(check_if_exists=False, verbosity=0)
-        with schema_context(schema):
-            account_services.roles_seed()
-            admin = account_services.user_create(
-                email=admin_email, full_name=admin_name, roles=["Admin"]
-            )
-            link = account_services.set_password_url(user=admin, host=domain.domain)
-        connection.set_schema_to_public()
+    # Containers first: creating them is idempotent, and removed again if the schema fails.
+    tenant = Tenant(schema_name=schema, slug=slug, name=name)
     storage.tenant_containers_create(tenant)
+    try:
+        with transaction.atomic():
+            tenant.save()
+            domain = Domain.objects.create(tenant=tenant, domain=tenant_domain_for(slug), is_primary=True)
+            tenant.create_schema(check_if_exists=False, verbosity=0)
+            with schema_context(schema):
+                account_services.roles_seed()
+                admin = account_services.user_create(email=admin_email, full_name=admin_name, roles=["Admin"])
+                link = account_services.set_password_url(user=admin, host=domain.domain)
+    except BaseException:
+        storage.tenant_containers_delete(tenant)
+        raise
+    finally:
+        use_public_schema()
     return ProvisionedTenant(tenant=tenant, domain=domain.domain, set_password_url=link)
 
 
@@ -103,7 +105,7 @@ def tenant_delete(*, slug: str) -> None:
     except Tenant.DoesNotExist:
         raise ValidationError(_("There is no tenant with the slug “%(slug)s”.") % {"slug": slug})
     with transaction.atomic():
-        connection.set_schema_to_public()
+        use_public_schema()
         with connection.cursor() as cursor:
             # Deferred foreign-key checks still pending in this transaction would block the drop.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -135,9 +137,7 @@ def public_tenant_ensure() -> Tenant:
     public, _created = Tenant.objects.get_or_create(
         schema_name="public", defaults={"slug": "public", "name": "Platform"}
     )
-    Domain.objects.get_or_create(
-        domain=settings.BASE_DOMAIN, defaults={"tenant": public, "is_primary": True}
-    )
+    Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": public, "is_primary": True})
     return public
 
 

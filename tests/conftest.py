@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts import services as account_services
 from accounts.models import User
 from accounts.roles import Role
+from core.schemas import use_public_schema
 from tenants import services as tenant_services
 from tenants.models import Tenant
 
@@ -70,7 +70,7 @@ def _world(slug: str, name: str) -> TenantWorld:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_test_environment, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(request, django_test_environment, django_db_blocker):
     """The test database with the template schema, the public tenant and static files ready.
 
     Always created, also when only tests that use committed data or subprocesses are
@@ -79,17 +79,22 @@ def django_db_setup(request, django_test_environment, django_db_blocker):  # typ
     from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():
-        config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
+        config = setup_databases(
+            verbosity=0,
+            interactive=False,
+            aliases={"default"},  # type: ignore[arg-type]
+            serialized_aliases=set(),
+        )
         tenant_services.platform_migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
     yield
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        use_public_schema()
         teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(scope="session")
-def worlds(django_db_setup, django_db_blocker) -> dict[str, TenantWorld]:  # type: ignore[no-untyped-def]
+def worlds(django_db_setup, django_db_blocker) -> dict[str, TenantWorld]:
     with django_db_blocker.unblock():
         return {"acme": _world("acme", "Acme AB"), "globex": _world("globex", "Globex Ltd")}
 
@@ -108,4 +113,4 @@ def globex(worlds: dict[str, TenantWorld], db: None) -> TenantWorld:
 def _back_to_public_schema() -> Iterator[None]:
     """A request through the test client leaves the connection in the tenant's schema."""
     yield
-    connection.set_schema_to_public()
+    use_public_schema()

@@ -29,7 +29,8 @@ def database_url() -> str:
 
 def subprocess_env(**overrides: str) -> dict[str, str]:
     """The test environment for a child process, pointed at the test database."""
-    env = dict(os.environ)
+    # Set for Playwright's event loop in the test process only; never for a server.
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["DATABASE_URL"] = database_url()
     env.update(overrides)
     return env

@@ -14,8 +14,14 @@ from tests.support import PYTHON, ROOT, free_port, wait_for_port
 
 pytestmark = pytest.mark.slow
 
-SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "AZURE_STORAGE_CONNECTION_STRING",
-                     "SECRET_KEY", "ISMS_MASTER_KEY")
+SERVICE_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "AZURE_STORAGE_CONNECTION_STRING",
+    "SECRET_KEY",
+    "ISMS_MASTER_KEY",
+)
 
 
 def test_rundev_without_services_serves_the_demo_tenant_and_stops_on_ctrl_c(tmp_path: Path):
@@ -25,7 +31,11 @@ def test_rundev_without_services_serves_the_demo_tenant_and_stops_on_ctrl_c(tmp_
     log = (tmp_path / "rundev.log").open("w+")
     process = subprocess.Popen(
         [PYTHON, "manage.py", "rundev", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for_port(port, process, timeout=180)
@@ -33,11 +43,17 @@ def test_rundev_without_services_serves_the_demo_tenant_and_stops_on_ctrl_c(tmp_
         login_page = session.get(f"http://127.0.0.1:{port}/login/", headers={"Host": "demo.localhost"})
         assert login_page.status_code == 200
         assert "Demo Cloud AB" in login_page.text
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text)
+        assert match
+        token = match.group(1)
         dashboard = session.post(
             f"http://127.0.0.1:{port}/login/",
-            data={"csrfmiddlewaretoken": token, "username": "ciso@demo.example",
-                  "password": "demo-isms-2026", "next": ""},
+            data={
+                "csrfmiddlewaretoken": token,
+                "username": "ciso@demo.example",
+                "password": "demo-isms-2026",
+                "next": "",
+            },
             headers={"Host": "demo.localhost", "Referer": f"http://demo.localhost:{port}/login/"},
         )
         assert dashboard.status_code == 200
@@ -58,13 +74,13 @@ def test_rundev_without_services_serves_the_demo_tenant_and_stops_on_ctrl_c(tmp_
     assert not (pgdata / "postmaster.pid").exists(), "the embedded PostgreSQL kept running"
 
 
-def _read(log) -> str:  # type: ignore[no-untyped-def]
+def _read(log) -> str:
     log.flush()
     log.seek(0)
     return str(log.read())
 
 
-def _wait_for_output(log, text: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+def _wait_for_output(log, text: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while text not in _read(log):
         if time.monotonic() > deadline:

@@ -4,26 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='TaskRun',
+            name="TaskRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task', models.CharField(max_length=200, verbose_name='task')),
-                ('worker', models.CharField(blank=True, max_length=200, verbose_name='worker')),
-                ('status', models.CharField(choices=[('succeeded', 'Succeeded'), ('failed', 'Failed')], max_length=16, verbose_name='status')),
-                ('detail', models.TextField(blank=True, verbose_name='detail')),
-                ('finished_at', models.DateTimeField(auto_now_add=True, verbose_name='finished at')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("task", models.CharField(max_length=200, verbose_name="task")),
+                ("worker", models.CharField(blank=True, max_length=200, verbose_name="worker")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("succeeded", "Succeeded"), ("failed", "Failed")],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("detail", models.TextField(blank=True, verbose_name="detail")),
+                ("finished_at", models.DateTimeField(auto_now_add=True, verbose_name="finished at")),
             ],
             options={
-                'ordering': ['-finished_at'],
-                'indexes': [models.Index(fields=['task', '-finished_at'], name='core_taskrun_task_recent')],
+                "ordering": ["-finished_at"],
+                "indexes": [models.Index(fields=["task", "-finished_at"], name="core_taskrun_task_recent")],
             },
         ),
     ]

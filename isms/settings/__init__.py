@@ -109,11 +109,7 @@ WSGI_APPLICATION = "isms.wsgi.application"
 
 # --- database: DATABASE_URL, or the embedded pgserver cluster in .data/pg
 DATABASE_URL = env.str("DATABASE_URL", default="")
-DATABASES = {
-    "default": env.db_url_config(DATABASE_URL)
-    if DATABASE_URL
-    else embedded.database_config(DATA_DIR)
-}
+DATABASES = {"default": env.db_url_config(DATABASE_URL) if DATABASE_URL else embedded.database_config(DATA_DIR)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -26,8 +26,21 @@ def redis_worker(worlds, django_db_blocker) -> Iterator[str]:
     )
     queue = f"test-{uuid.uuid4().hex[:12]}"
     worker = subprocess.Popen(
-        [PYTHON, "-m", "celery", "-A", "isms", "worker", "--pool=solo", "-Q", f"{queue},celery",
-         "--loglevel=WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "isms",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            f"{queue},celery",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=ROOT,
         env=subprocess_env(),
     )
@@ -70,9 +83,7 @@ def _wait_for_run(tenant: Tenant, timeout: float = 40) -> TaskRun:
     raise AssertionError(f"no heartbeat recorded in {tenant.schema_name} within {timeout} s")
 
 
-def test_task_sent_through_redis_runs_in_the_tenant_schema(
-    committed_tenants, redis_worker, django_db_blocker
-):
+def test_task_sent_through_redis_runs_in_the_tenant_schema(committed_tenants, redis_worker, django_db_blocker):
     active = committed_tenants["active"]
     with django_db_blocker.unblock():
         with tenant_context(active):

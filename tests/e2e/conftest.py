@@ -17,25 +17,41 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+def browser_type_launch_args(browser_type_launch_args):
     assert CHROMIUM.exists(), "Browser tests need Debian's chromium at /usr/bin/chromium (.ci/run installs it)."
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }
 
 
 @pytest.fixture(scope="session")
-def portal(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def portal(django_db_setup, django_db_blocker) -> Iterator[str]:
     """Base address of a running portal (port only; hosts are <slug>.localhost) with the demo tenant."""
     with django_db_blocker.unblock():
         demo.demo_tenant_ensure()
     port = free_port()
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "isms.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "isms.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=subprocess_env(),
     )

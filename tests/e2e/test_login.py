@@ -42,7 +42,10 @@ def test_switching_to_swedish_translates_the_page(page: Page, portal: str):
 
 def test_pages_load_without_csp_violations(page: Page, portal: str):
     violations: list[str] = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     page.goto(f"http://demo.{portal}/login/")
     page.goto(f"http://{portal}/")
     assert violations == []

@@ -60,13 +60,9 @@ def test_same_email_in_two_tenants_is_two_separate_accounts(acme, globex):
     with schema_context(globex.tenant.schema_name):
         User.objects.create_user("shared@person.example", "globex-password-123")
 
-    bad = globex.client().post(
-        "/login/", {"username": "shared@person.example", "password": "acme-password-123"}
-    )
+    bad = globex.client().post("/login/", {"username": "shared@person.example", "password": "acme-password-123"})
     assert "_auth_user_id" not in bad.client.session
-    good = globex.client().post(
-        "/login/", {"username": "shared@person.example", "password": "globex-password-123"}
-    )
+    good = globex.client().post("/login/", {"username": "shared@person.example", "password": "globex-password-123"})
     assert good.status_code == 302
 
 

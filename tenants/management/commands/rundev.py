@@ -55,7 +55,7 @@ class Command(BaseCommand):
             self._print_welcome(tenant.slug, port)
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
-            failed = [c.args for c in children if c.returncode not in (None, 0)]
+            failed = [" ".join(command) for command, child in zip(commands, children, strict=True) if child.returncode]
             if failed and not stopping:
                 self.stderr.write(f"A process stopped unexpectedly: {failed[0]}")
         except KeyboardInterrupt:

@@ -20,9 +20,7 @@ class Command(BaseCommand):
         if tenant is None:
             raise CommandError(f"There is no tenant with the slug “{slug}”.")
         if not options["yes"]:
-            self.stdout.write(
-                f"This deletes {tenant.name} ({slug}): its schema, users and files, irreversibly."
-            )
+            self.stdout.write(f"This deletes {tenant.name} ({slug}): its schema, users and files, irreversibly.")
             answer = input(f"Type the slug “{slug}” to confirm: ")
             if answer.strip() != slug:
                 raise CommandError("Not confirmed; nothing was deleted.")

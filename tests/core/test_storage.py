@@ -1,0 +1,107 @@
+"""Files go to the current tenant's own container (Azure Blob through Azurite) or folder (local disk)."""
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from azure.storage.blob import BlobServiceClient
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django_tenants.utils import schema_context
+
+from core import storage
+from tenants import services
+from tests.support import ROOT, free_port, stop, wait_for_port
+
+# Azurite's published development account (not a secret).
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[str]:
+    """A connection string to Azurite: the one CI started, or one started here from npm."""
+    if os.environ.get("AZURE_STORAGE_CONNECTION_STRING"):
+        yield os.environ["AZURE_STORAGE_CONNECTION_STRING"]
+        return
+    binary = shutil.which("azurite-blob") or str(ROOT / "node_modules" / ".bin" / "azurite-blob")
+    assert os.path.exists(binary), (
+        "Azurite is needed: run `npm ci` (make test does) or set AZURE_STORAGE_CONNECTION_STRING."
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "--inMemoryPersistence",
+            "--disableTelemetry",
+            "--skipApiVersionCheck",
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            str(port),
+            "--silent",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process)
+        yield (
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+            f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+        )
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def on_azure(settings, azurite):
+    settings.AZURE_STORAGE_CONNECTION_STRING = azurite
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "core.storage.TenantAzureStorage"}}
+    return BlobServiceClient.from_connection_string(azurite)
+
+
+def test_provisioning_creates_the_tenants_own_containers(db, worlds, on_azure):
+    services.tenant_provision(slug="initech", name="Initech", admin_email="a@initech.example")
+    names = {container.name for container in on_azure.list_containers()}
+    assert {"initech-files", "initech-backups"} <= names
+
+
+def test_file_saved_in_a_tenant_lands_in_its_container_only(db, worlds, on_azure):
+    for slug in ("initech", "umbrella"):
+        services.tenant_provision(slug=slug, name=slug, admin_email=f"a@{slug}.example")
+
+    with schema_context("initech"):
+        name = default_storage.save("evidence/report.txt", ContentFile(b"initech evidence"))
+        assert default_storage.open(name).read() == b"initech evidence"
+
+    initech = on_azure.get_container_client("initech-files")
+    umbrella = on_azure.get_container_client("umbrella-files")
+    assert [blob.name for blob in initech.list_blobs()] == [name]
+    assert list(umbrella.list_blobs()) == []
+    with schema_context("umbrella"):
+        assert not default_storage.exists(name)
+
+
+def test_tenant_delete_removes_its_containers(db, worlds, on_azure):
+    services.tenant_provision(slug="doomed", name="Doomed", admin_email="a@doomed.example")
+    services.tenant_delete(slug="doomed")
+    names = {container.name for container in on_azure.list_containers()}
+    assert "doomed-files" not in names and "doomed-backups" not in names
+
+
+def test_local_disk_keeps_each_tenant_in_its_own_folder(db, worlds, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with schema_context("acme"):
+        name = default_storage.save("evidence/a.txt", ContentFile(b"acme"))
+    assert (tmp_path / "acme" / name).read_bytes() == b"acme"
+    with schema_context("globex"):
+        assert not default_storage.exists(name)
+
+
+def test_storage_refuses_the_public_schema(db, on_azure):
+    with pytest.raises(ImproperlyConfigured, match="outside a tenant"):
+        default_storage.save("x.txt", ContentFile(b"x"))
+    with pytest.raises(ImproperlyConfigured):
+        storage.current_tenant_slug()
