@@ -91,8 +91,16 @@ def test_tenant_delete_removes_its_containers(db, worlds, on_azure):
     assert "doomed-files" not in names and "doomed-backups" not in names
 
 
-def test_local_disk_keeps_each_tenant_in_its_own_folder(db, worlds, settings, tmp_path):
+@pytest.fixture
+def on_local_disk(settings, tmp_path):
+    settings.AZURE_STORAGE_CONNECTION_STRING = ""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "core.storage.TenantFileSystemStorage"}}
     settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_local_disk_keeps_each_tenant_in_its_own_folder(db, worlds, on_local_disk):
+    tmp_path = on_local_disk
     with schema_context("acme"):
         name = default_storage.save("evidence/a.txt", ContentFile(b"acme"))
     assert (tmp_path / "acme" / name).read_bytes() == b"acme"
@@ -100,8 +108,17 @@ def test_local_disk_keeps_each_tenant_in_its_own_folder(db, worlds, settings, tm
         assert not default_storage.exists(name)
 
 
-def test_storage_refuses_the_public_schema(db, on_azure):
+@pytest.mark.parametrize("backend", ["on_azure", "on_local_disk"])
+def test_storage_refuses_the_public_schema(db, backend, request):
+    request.getfixturevalue(backend)
     with pytest.raises(ImproperlyConfigured, match="outside a tenant"):
         default_storage.save("x.txt", ContentFile(b"x"))
     with pytest.raises(ImproperlyConfigured):
         storage.current_tenant_slug()
+
+
+def test_local_provisioning_makes_the_tenants_folders(db, worlds, on_local_disk, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    services.tenant_provision(slug="initech", name="Initech", admin_email="a@initech.example")
+    assert (tmp_path / "initech").is_dir()
+    assert (tmp_path / "backups" / "initech").is_dir()
