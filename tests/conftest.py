@@ -78,6 +78,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
     """
     from django.test.utils import setup_databases, teardown_databases
 
+    _azure_reachable_or_fail()
     with django_db_blocker.unblock():
         config = setup_databases(
             verbosity=0,
@@ -91,6 +92,26 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
     with django_db_blocker.unblock():
         use_public_schema()
         teardown_databases(config, verbosity=0)
+
+
+def _azure_reachable_or_fail() -> None:
+    """With Azure Blob configured, fail at once if it is down (the SDK would retry for minutes)."""
+    import re
+    import socket
+    import urllib.parse
+
+    from django.conf import settings
+
+    if not settings.AZURE_STORAGE_CONNECTION_STRING:
+        return
+    match = re.search(r"BlobEndpoint=([^;]+)", settings.AZURE_STORAGE_CONNECTION_STRING)
+    if not match:
+        return
+    endpoint = urllib.parse.urlsplit(match.group(1))
+    try:
+        socket.create_connection((endpoint.hostname, endpoint.port or 443), timeout=5).close()
+    except OSError as error:
+        pytest.exit(f"AZURE_STORAGE_CONNECTION_STRING points at {endpoint.netloc}, which is down: {error}", 2)
 
 
 @pytest.fixture(scope="session")
