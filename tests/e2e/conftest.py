@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tenants import demo
 from tests.support import PYTHON, ROOT, free_port, stop, subprocess_env, wait_for_port
@@ -38,6 +39,9 @@ def portal(django_db_setup, django_db_blocker) -> Iterator[str]:
     """Base address of a running portal (port only; hosts are <slug>.localhost) with the demo tenant."""
     with django_db_blocker.unblock():
         demo.demo_tenant_ensure()
+        # With Playwright's loop running, the ORM may have opened a context-local connection
+        # that would outlive the session and block dropping the test database.
+        connections.close_all()
     port = free_port()
     server = subprocess.Popen(
         [
