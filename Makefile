@@ -45,7 +45,7 @@ fmt: .venv/.synced
 typecheck: .venv/.synced
 	$(VENV_PY) -m mypy .
 
-bench: .venv/.synced
+bench: .venv/.synced ## Run the benchmarks in bench/ (figures in bench/README.md)
 	$(TEST_ENV) $(VENV_PY) bench/tenant_provisioning.py
 
 clean:

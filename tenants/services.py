@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context, schema_exists
 from core import storage
 from core.schemas import use_public_schema
 
+from . import cloning
 from .models import Domain, Tenant
 
 # DNS label rules, no doubled or trailing hyphen (also invalid in an Azure container name).
@@ -85,7 +86,8 @@ def tenant_provision(*, slug: str, name: str, admin_email: str, admin_name: str 
         with transaction.atomic():
             tenant.save()
             domain = Domain.objects.create(tenant=tenant, domain=tenant_domain_for(slug), is_primary=True)
-            tenant.create_schema(check_if_exists=False, verbosity=0)
+            cloning.schema_clone(source=settings.TENANT_BASE_SCHEMA, target=schema)
+            cloning.schema_migrate_rest(schema=schema)
             with schema_context(schema):
                 account_services.roles_seed()
                 admin = account_services.user_create(email=admin_email, full_name=admin_name, roles=["Admin"])

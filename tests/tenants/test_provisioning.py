@@ -133,6 +133,45 @@ def test_cloned_schema_equals_a_migrated_schema(db, worlds):
     assert cloned["tables"] and cloned == migrated
 
 
+def test_clone_runs_for_real_a_migration_the_template_lacks(db, worlds):
+    template = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE "{template}".core_taskrun')
+        cursor.execute(f"DELETE FROM \"{template}\".django_migrations WHERE app = 'core'")
+    services.tenant_provision(slug="latecomer", name="Late", admin_email="x@late.example")
+    assert "core_taskrun" in _shape("latecomer")["tables"]
+    assert ("core", "0001_initial") in _shape("latecomer")["migrations"]
+
+
+def test_clone_copies_triggers_and_keeps_sequences_apart(db, worlds):
+    template = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION public.test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+        )
+        cursor.execute(
+            f'CREATE TRIGGER refuse_delete BEFORE DELETE ON "{template}".core_taskrun '
+            "FOR EACH ROW EXECUTE FUNCTION public.test_refuse()"
+        )
+    services.tenant_provision(slug="triggered", name="T", admin_email="x@t.example")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'triggered.core_taskrun'::regclass AND NOT tgisinternal"
+        )
+        assert cursor.fetchall() == [("refuse_delete",)]
+    with schema_context("triggered"):
+        from core.models import TaskRun
+
+        first = TaskRun.objects.create(task="a", status="succeeded")
+    with schema_context("acme"):
+        other = TaskRun.objects.create(task="b", status="succeeded")
+    with schema_context("triggered"):
+        second = TaskRun.objects.create(task="c", status="succeeded")
+    assert second.pk == first.pk + 1  # each schema draws from its own identity sequence
+    assert other.pk >= 1
+
+
 def test_tenant_list_shows_tenants_but_not_public(acme, globex):
     output = run("tenant_list")
     assert "acme" in output and "Acme AB" in output and "acme.localhost" in output
@@ -174,7 +213,7 @@ def _schemas() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _shape(schema: str) -> dict[str, object]:
+def _shape(schema: str) -> dict[str, list]:
     """Tables, columns, indexes, constraints and applied migrations of one schema."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -187,14 +226,17 @@ def _shape(schema: str) -> dict[str, object]:
         cursor.execute("SELECT DISTINCT table_name FROM information_schema.tables WHERE table_schema = %s", [schema])
         tables = sorted(row[0] for row in cursor.fetchall())
         cursor.execute(
-            "SELECT tablename, count(*) FROM pg_indexes WHERE schemaname = %s GROUP BY 1 ORDER BY 1", [schema]
+            "SELECT tablename, indexname, replace(indexdef, %s, '') FROM pg_indexes WHERE schemaname = %s "
+            "ORDER BY 1, 2",
+            [f"{schema}.", schema],
         )
         indexes = cursor.fetchall()
         cursor.execute(
-            "SELECT rel.relname, con.contype, count(*) FROM pg_constraint con "
+            "SELECT rel.relname, con.conname, con.contype, replace(pg_get_constraintdef(con.oid), %s, '') "
+            "FROM pg_constraint con "
             "JOIN pg_class rel ON rel.oid = con.conrelid JOIN pg_namespace ns ON ns.oid = rel.relnamespace "
-            "WHERE ns.nspname = %s GROUP BY 1, 2 ORDER BY 1, 2",
-            [schema],
+            "WHERE ns.nspname = %s ORDER BY 1, 2",
+            [f"{schema}.", schema],
         )
         constraints = cursor.fetchall()
         cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY 1, 2')
