@@ -47,11 +47,12 @@ def database_config(data_dir: Path) -> dict[str, object]:
     return {"NAME": EMBEDDED_DATABASE, "USER": "postgres", "HOST": str(socket_dir), "PORT": ""}
 
 
-def forget_dead_handles(pgdata: Path) -> None:
+def forget_dead_handles(pgdata: Path, *, holder: int | None = None) -> None:
     """Drop pids of processes that died without saying goodbye (killed, OOM).
 
     pgserver stops the cluster when the last process using it exits; a dead pid left
-    in its list would keep the cluster running forever.
+    in its list would keep the cluster running forever. A list left unreadable by a
+    process killed mid-write is rebuilt with ``holder``, the caller's own pid.
     """
     import json
 
@@ -60,11 +61,17 @@ def forget_dead_handles(pgdata: Path) -> None:
 
     handles = pgdata / ".handle_pids.json"
     with PostgresServer._lock:
-        if handles.exists():
-            pids = json.loads(handles.read_text() or "[]")
-            live = [pid for pid in pids if psutil.pid_exists(pid)]
-            if live != pids:
-                handles.write_text(json.dumps(live))
+        if not handles.exists():
+            return
+        try:
+            pids = json.loads(handles.read_text())
+        except ValueError:
+            pids = None
+        live = [pid for pid in pids or [] if psutil.pid_exists(pid)]
+        if holder is not None and holder not in live:
+            live.append(holder)
+        if live != pids:
+            handles.write_text(json.dumps(live))
 
 
 def filesystem_broker_folders(data_dir: Path) -> dict[str, object]:

@@ -66,6 +66,7 @@ def test_rundev_without_services_serves_the_demo_tenant_and_stops_on_ctrl_c(tmp_
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         process.wait(timeout=60)
+        print(_read(log))  # shown by pytest if the test fails
     assert "Stopped web server, worker and beat." in _read(log)
     pgdata = tmp_path / "data" / "pg"
     deadline = time.monotonic() + 20

@@ -15,6 +15,10 @@ from core.links import absolute_url
 from tenants import demo, embedded, services
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Command(BaseCommand):
     help = "Run the portal for development: web server, Celery worker and beat, with a demo tenant."
 
@@ -36,7 +40,8 @@ class Command(BaseCommand):
             celery = [python, "-m", "celery", "-A", "isms", "--quiet"]
             commands.append([*celery, "worker", "--pool=solo", "--loglevel=WARNING"])
             commands.append([*celery, "beat", "--loglevel=WARNING"])
-        children = [subprocess.Popen(command) for command in commands]
+        # Children answer Ctrl-C themselves, even when a shell started us with SIGINT ignored.
+        children = [subprocess.Popen(command, preexec_fn=_default_sigint) for command in commands]
 
         stopping = False
 
@@ -50,6 +55,7 @@ class Command(BaseCommand):
                     child.send_signal(signal.SIGTERM)
 
         signal.signal(signal.SIGTERM, lambda *_: stop())
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
         try:
             self._wait_for_port(port, children[0])
             self._print_welcome(tenant.slug, port)
@@ -59,17 +65,24 @@ class Command(BaseCommand):
             if failed and not stopping:
                 self.stderr.write(f"A process stopped unexpectedly: {failed[0]}")
         except KeyboardInterrupt:
-            pass
+            # Ctrl-C reached the whole process group: let the children finish their own
+            # shutdown (a second signal could cut their exit handlers short).
+            stopping = True
         finally:
-            stop()
+            if not stopping:
+                stop()
             for child in children:
                 try:
                     child.wait(timeout=20)
                 except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
+                    child.terminate()
+                    try:
+                        child.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        child.kill()
+                        child.wait()
             if not os.environ.get("DATABASE_URL"):
-                embedded.forget_dead_handles(settings.DATA_DIR / "pg")
+                embedded.forget_dead_handles(settings.DATA_DIR / "pg", holder=os.getpid())
             self.stdout.write("Stopped web server, worker and beat.")
 
     def _wait_for_port(self, port: int, server: subprocess.Popen[bytes]) -> None:
