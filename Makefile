@@ -9,7 +9,7 @@ TEST_ENV := SECRET_KEY=test-secret-key-not-for-production-0123456789abcdef \
 	ISMS_MASTER_KEY=dGVzdC1tYXN0ZXIta2V5LW5vdC1mb3ItcHJvZHVjdGlvbg== \
 	ISMS_HTTPS=0 DEBUG=0
 
-.PHONY: run test lint fmt typecheck assets bench clean
+.PHONY: run test lint fmt typecheck assets bench messages clean
 
 run: .venv/.synced assets ## Run the portal with embedded PostgreSQL, Celery and a demo tenant
 	DEBUG=1 ISMS_HTTPS=0 ISMS_PUBLIC_PORT=$(PORT) $(VENV_PY) manage.py rundev --port $(PORT)
@@ -50,3 +50,7 @@ bench: .venv/.synced ## Run the benchmarks in bench/ (figures in bench/README.md
 
 clean:
 	rm -rf .venv .tools node_modules static/vendor
+
+messages: .venv/.synced ## Update and compile the Swedish translation (needs gettext)
+	DEBUG=1 $(VENV_PY) manage.py makemessages -l sv --no-wrap --no-location -i ".venv/*" -i "node_modules/*" -i "tests/*" -i ".data/*" -i "bench/*"
+	DEBUG=1 $(VENV_PY) manage.py compilemessages -l sv -i .venv -i node_modules
