@@ -60,3 +60,77 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role_names(self) -> list[str]:
         return [group.name for group in self.groups.all()]
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link that lets a person join this tenant with the given roles."""
+
+    email = models.EmailField(_("e-mail address"))
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    roles = models.JSONField(_("roles"), default=list)
+    # Only a hash is stored: the database never holds a usable link.
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({', '.join(self.roles)})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return str(_("accepted"))
+        if self.revoked_at:
+            return str(_("revoked"))
+        if self.expires_at <= timezone.now():
+            return str(_("expired"))
+        return str(_("pending"))
+
+
+class LoginRecord(models.Model):
+    """One login: shown to the person on their profile and used to end their sessions."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_records")
+    session_key = models.CharField(max_length=40, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    logged_in_at = models.DateTimeField(_("logged in at"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-logged_in_at"]
+        indexes = [models.Index(fields=["user", "-logged_in_at"], name="accounts_login_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.logged_in_at:%Y-%m-%d %H:%M}"
+
+
+class OffboardingRecord(models.Model):
+    """The printable checklist of one offboarding: what was revoked, ended and handed over."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="offboardings")
+    performed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reassigned_to = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    performed_at = models.DateTimeField(_("performed at"), auto_now_add=True)
+    checklist = models.JSONField(_("checklist"), default=list)
+
+    class Meta:
+        ordering = ["-performed_at"]
+
+    def __str__(self) -> str:
+        return f"Offboarding of {self.user} at {self.performed_at:%Y-%m-%d}"

@@ -17,3 +17,26 @@ class Role(models.TextChoices):
 
 # Roles that must use two-factor authentication (enforced with django-otp).
 PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.CISO, Role.SECURITY, Role.MANAGEMENT})
+
+# Model permissions per role ("app_label.codename"). Each app adds its own as it arrives;
+# roles_seed() makes every tenant's groups match this table.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        {
+            "accounts.view_user",
+            "accounts.change_user",
+            "accounts.add_invitation",
+            "accounts.view_invitation",
+            "accounts.view_offboardingrecord",
+            "accounts.add_offboardingrecord",
+            "audit.view_auditevent",
+        }
+    ),
+    Role.CISO: frozenset({"accounts.view_user", "accounts.view_offboardingrecord", "audit.view_auditevent"}),
+    Role.SECURITY: frozenset({"accounts.view_user"}),
+    Role.OPERATIONS: frozenset(),
+    Role.MANAGEMENT: frozenset({"accounts.view_user"}),
+    Role.STAFF: frozenset(),
+    Role.AUDITOR: frozenset({"accounts.view_user", "accounts.view_offboardingrecord", "audit.view_auditevent"}),
+    Role.EXTERNAL: frozenset(),
+}

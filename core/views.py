@@ -6,6 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from accounts.policies import people_policy
+from audit.policies import audit_policy
+
 from .models import TaskRun
 from .navigation import AREAS_BY_SLUG
 
@@ -26,6 +29,17 @@ def area(request: HttpRequest, slug: str) -> HttpResponse:
         current = AREAS_BY_SLUG[slug]
     except KeyError:
         raise Http404
+    if slug == "admin":
+        return render(
+            request,
+            "core/admin_hub.html",
+            {
+                "area": current,
+                "active_area": slug,
+                "can_view_people": people_policy.can_view(request.user),
+                "can_view_audit": audit_policy.can_view(request.user),
+            },
+        )
     return render(request, "core/area.html", {"area": current, "active_area": slug})
 
 

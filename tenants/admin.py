@@ -1,6 +1,11 @@
 """The platform operators' admin, mounted on the public host only (tenant hosts never list tenants)."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Domain, Tenant
@@ -9,6 +14,14 @@ from .models import Domain, Tenant
 class OperatorAdminSite(admin.AdminSite):
     site_header = _("ISMS portal — platform operators")
     site_title = _("Platform operators")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        # Operators always use a second factor (the gate sends them to enrol or verify).
+        return bool(super().has_permission(request) and request.user.is_verified())  # type: ignore[union-attr]
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """One login page for operators: ours, with lockout and the two-factor gate."""
+        return redirect_to_login(request.GET.get("next", reverse("operator_admin:index")), login_url=reverse("login"))
 
 
 operator_site = OperatorAdminSite(name="operator_admin")

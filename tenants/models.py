@@ -14,6 +14,11 @@ class Tenant(TenantMixin):
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Stockholm")
+    require_two_factor = models.BooleanField(
+        _("require two-factor authentication for everyone"),
+        default=False,
+        help_text=_("Privileged roles always need it; this extends it to every person in the tenant."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # Provisioning creates the schema explicitly, inside its own transaction.

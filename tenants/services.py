@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context, schema_exists
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from core import storage
 from core.schemas import use_public_schema
@@ -147,7 +147,13 @@ def platform_migrate(*, verbosity: int = 0) -> None:
     """Migrate the public schema, the template and every tenant (every deploy runs this)."""
     from django.core.management import call_command
 
+    from accounts import services as account_services
+
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
     template_schema_ensure(verbosity=verbosity)
     public_tenant_ensure()
     call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
+    # Role permissions grow with each app: bring every tenant's groups up to date.
+    for tenant in Tenant.objects.exclude(schema_name=get_public_schema_name()):
+        with schema_context(tenant.schema_name):
+            account_services.roles_seed()

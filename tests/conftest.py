@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts import services as account_services
@@ -39,11 +41,19 @@ class TenantWorld:
     def client(self) -> Client:
         return Client(HTTP_HOST=self.host)
 
-    def logged_in_client(self, user: User) -> Client:
+    def logged_in_client(self, user: User, *, verified: bool = True) -> Client:
+        """A client logged in as ``user``; ``verified`` also passes the two-factor check."""
         client = self.client()
         # force_login inside the tenant, or last_login is written in the public schema.
         with tenant_context(self.tenant):
-            client.force_login(user)
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            if verified:
+                device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+                    user=user, name="Test authenticator", confirmed=True
+                )
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
         return client
 
 

@@ -50,14 +50,14 @@ def test_rundev_without_services_serves_the_demo_tenant_and_stops_on_ctrl_c(tmp_
             f"http://127.0.0.1:{port}/login/",
             data={
                 "csrfmiddlewaretoken": token,
-                "username": "ciso@demo.example",
+                "username": "staff@demo.example",
                 "password": "demo-isms-2026",
                 "next": "",
             },
             headers={"Host": "demo.localhost", "Referer": f"http://demo.localhost:{port}/login/"},
         )
         assert dashboard.status_code == 200
-        assert "Welcome, Cecilia" in dashboard.text
+        assert "Welcome, Stina" in dashboard.text
 
         _wait_for_output(log, "Press Ctrl-C to stop.")
         output = _read(log)

@@ -6,9 +6,11 @@ PostgreSQL from the ``pgserver`` wheel, Celery on kombu's filesystem transport
 and files on the local disk.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,7 +55,12 @@ SHARED_APPS = [
     "django.contrib.admin",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "accounts",
+    "audit",
     "csp",
 ]
 TENANT_APPS = [
@@ -61,7 +68,12 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.admin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "accounts",
+    "audit",
     "core",
     "risks",
     "incidents",
@@ -84,9 +96,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.TenantTimezoneMiddleware",
+    "audit.middleware.AuditMiddleware",
+    "accounts.middleware.TwoFactorGateMiddleware",
+    # Last: axes answers a locked-out login before the view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -129,6 +146,23 @@ CACHES = {
 
 # --- authentication (per tenant: each schema has its own users)
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: 5 failures per account and IP within 15 minutes (django-axes, per tenant schema).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Django's login form posts "username", not the user model's USERNAME_FIELD ("email").
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = 1 if env.bool("ISMS_BEHIND_PROXY", default=False) else None
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ISMS portal")
+OTP_TOTP_THROTTLE_FACTOR = 1
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -238,6 +272,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat_dispatch", "schedule": 60.0},
+    "audit-chain-verify": {"task": "audit.tasks.audit_chain_verify_dispatch", "schedule": crontab(hour=3, minute=30)},
 }
 
 LOGGING = {
@@ -248,5 +283,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

@@ -1,5 +1,6 @@
 """A person logs in through a real browser and reaches the dashboard."""
 
+import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,6 +17,14 @@ def test_demo_ciso_logs_in_and_sees_the_dashboard(page: Page, portal: str, tmp_p
     page.get_by_label("E-mail address").fill("ciso@demo.example")
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+    # A CISO must use a second factor: first login sets up the authenticator.
+    expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
+    secret = page.locator("code.secret").inner_text()
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
+    page.get_by_role("link", name="I have stored them").click()
 
     expect(page).to_have_url(f"http://demo.{portal}/")
     expect(page.get_by_role("heading", name="Welcome, Cecilia")).to_be_visible()

@@ -41,7 +41,7 @@ def test_user_of_one_tenant_cannot_log_in_on_the_other(acme, globex):
 
 def test_session_cookie_of_one_tenant_is_not_a_login_on_the_other(acme, globex):
     acme_client = acme.client()
-    login = acme_client.post("/login/", {"username": acme.ciso.email, "password": PASSWORD})
+    login = acme_client.post("/login/", {"username": acme.staff.email, "password": PASSWORD})
     assert "Domain=" not in login.cookies["sessionid"].output()  # host-only cookie
     assert acme_client.get("/").status_code == 200
     session_cookie = acme_client.cookies["sessionid"]

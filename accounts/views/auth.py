@@ -1,0 +1,86 @@
+"""Login, logout, one-time set-password links and accepting an invitation."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+import audit
+from audit.models import AuditEvent
+
+from .. import services
+from ..forms import EmailAuthenticationForm, InvitationAcceptForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.login_record(user=form.get_user(), request=self.request)
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The one-time link of a new account: a person chooses a password, then logs in."""
+
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+    reset_url_token = "choose"  # noqa: S105 -- a URL segment, not a password
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit.record(actor=form.user, action="user.password_set", obj=form.user, kind=AuditEvent.Kind.SECURITY)
+        messages.success(self.request, _("Your password is set. You can now log in."))
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit.record(
+            actor=self.request.user,
+            action="user.password_changed",
+            obj=self.request.user,
+            kind=AuditEvent.Kind.SECURITY,
+        )
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = InvitationAcceptForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            services.login_record(user=user, request=request)
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("dashboard")
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})

@@ -1,0 +1,56 @@
+"""Gives every request an id and its origin, and logs every authenticated access."""
+
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from . import context
+from .models import AuditEvent
+from .services import record
+
+_NOT_LOGGED_PREFIXES = ("/static/", "/healthz", "/favicon")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditMiddleware:
+    """Place after authentication: "all access is personally identifiable and logged"."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        ctx = context.RequestContext(
+            request_id=uuid.uuid4().hex,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        )
+        request.audit_context = ctx  # type: ignore[attr-defined]
+        token = context.current.set(ctx)
+        try:
+            response = self.get_response(request)
+        finally:
+            context.current.reset(token)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(_NOT_LOGGED_PREFIXES):
+            obj = getattr(request, "audit_object", None)
+            record(
+                actor=user,
+                action="access",
+                kind=AuditEvent.Kind.ACCESS,
+                obj=obj,
+                request=request,
+                method=request.method or "",
+                path=request.get_full_path(),
+                status=response.status_code,
+            )
+        response["X-Request-ID"] = ctx.request_id
+        return response
