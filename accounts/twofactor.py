@@ -52,6 +52,16 @@ def totp_qr_data_uri(device: TOTPDevice, user: User) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def wait_seconds(device: TOTPDevice) -> int:
+    """Seconds left before django-otp's throttling accepts another code from this device (0 = now)."""
+    allowed, details = device.verify_is_allowed()
+    if allowed or not details or not details.get("locked_until"):
+        return 0
+    from django.utils import timezone
+
+    return max(1, int((details["locked_until"] - timezone.now()).total_seconds()) + 1)
+
+
 def totp_secret_base32(device: TOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 

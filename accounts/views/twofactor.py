@@ -33,7 +33,11 @@ def enrol(request: HttpRequest) -> HttpResponse:
         codes = twofactor.totp_confirm(request=request, user=user, device=device, code=form.cleaned_data["code"])
         if codes is not None:
             return render(request, "accounts/backup_codes.html", {"codes": codes, "next": _next_url(request)})
-        form.add_error("code", _("That code is not valid. Check the time on your phone and try the newest code."))
+        wait = twofactor.wait_seconds(device)
+        if wait:
+            form.add_error("code", _("Too many wrong codes: wait %(seconds)d s, then type the newest code.") % {"seconds": wait})
+        else:
+            form.add_error("code", _("That code is not valid. Check the time on your phone and try the newest code."))
     return render(
         request,
         "accounts/two_factor_enrol.html",
