@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -101,7 +102,20 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         use_public_schema()
+        with connection.cursor() as cursor:
+            # Connections opened beside Playwright's event loop are context-local and may
+            # outlive their tests; nothing else of ours is connected any more.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
         teardown_databases(config, verbosity=0)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys last: once Playwright's event loop runs, it stays for the session."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def _azure_reachable_or_fail() -> None:
