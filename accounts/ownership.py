@@ -1,8 +1,7 @@
 """Which records a person owns, so that offboarding can hand them over.
 
-Apps with ownable records register them here (model and owner field) when they arrive;
-sharing registers its revocation hook. Until then the registry is empty and offboarding
-reports zero for these steps.
+Apps with ownable records register them here (model, owner field, hand-over function)
+in their AppConfig.ready; sharing registers its revocation hook.
 """
 
 from collections.abc import Callable
@@ -17,14 +16,19 @@ from .models import User
 class OwnedModel:
     model: type[models.Model]
     owner_field: str
+    reassign: Callable[[User, User], int] | None
 
 
 OWNED_MODELS: list[OwnedModel] = []
 SHARE_REVOKERS: list[Callable[[User], int]] = []
 
 
-def register(model: type[models.Model], owner_field: str = "owner") -> None:
-    OWNED_MODELS.append(OwnedModel(model, owner_field))
+def register(
+    model: type[models.Model], owner_field: str = "owner", reassign: Callable[[User, User], int] | None = None
+) -> None:
+    """``reassign`` hands records over with their side effects (object permissions, audit)."""
+    if all(item.model is not model for item in OWNED_MODELS):
+        OWNED_MODELS.append(OwnedModel(model, owner_field, reassign))
 
 
 def records_owned_by(user: User) -> list[tuple[str, int]]:
@@ -39,7 +43,9 @@ def records_owned_by(user: User) -> list[tuple[str, int]]:
 
 def records_reassign(user: User, to: User) -> int:
     return sum(
-        item.model._default_manager.filter(**{item.owner_field: user}).update(**{item.owner_field: to})
+        item.reassign(user, to)
+        if item.reassign
+        else item.model._default_manager.filter(**{item.owner_field: user}).update(**{item.owner_field: to})
         for item in OWNED_MODELS
     )
 

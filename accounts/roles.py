@@ -32,11 +32,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit.view_auditevent",
         }
     ),
-    Role.CISO: frozenset({"accounts.view_user", "accounts.view_offboardingrecord", "audit.view_auditevent"}),
-    Role.SECURITY: frozenset({"accounts.view_user"}),
+    Role.CISO: frozenset(
+        {
+            "accounts.view_user",
+            "accounts.view_offboardingrecord",
+            "audit.view_auditevent",
+            "risks.view_risk",
+            "risks.add_risk",
+            "risks.change_risk",
+        }
+    ),
+    Role.SECURITY: frozenset({"accounts.view_user", "risks.view_risk", "risks.add_risk", "risks.change_risk"}),
     Role.OPERATIONS: frozenset(),
-    Role.MANAGEMENT: frozenset({"accounts.view_user"}),
+    Role.MANAGEMENT: frozenset({"accounts.view_user", "risks.view_risk"}),
     Role.STAFF: frozenset(),
-    Role.AUDITOR: frozenset({"accounts.view_user", "accounts.view_offboardingrecord", "audit.view_auditevent"}),
+    Role.AUDITOR: frozenset(
+        {"accounts.view_user", "accounts.view_offboardingrecord", "audit.view_auditevent", "risks.view_risk"}
+    ),
     Role.EXTERNAL: frozenset(),
 }

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,11 @@ class Area:
     slug: str
     title: str | Promise
     summary: str | Promise
+    url_name: str = ""  # the area's own page once it has one; a placeholder until then
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name) if self.url_name else reverse("area", args=[self.slug])
 
 
 AREAS = (
@@ -18,6 +24,7 @@ AREAS = (
         "risks",
         _("Risks"),
         _("Risk register, semiannual risk analyses, treatment plans, objectives and the Statement of Applicability."),
+        "risks",
     ),
     Area(
         "incidents",

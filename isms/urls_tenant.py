@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("audit.urls")),
+    path("", include("risks.urls")),
+    path("", include("sharing.urls")),
     path("", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class RisksConfig(AppConfig):
     name = "risks"
     verbose_name = _("Risks")
+
+    def ready(self) -> None:
+        from accounts import ownership
+        from sharing import registry
+
+        from .models import Risk
+        from .policies import risk_policy
+        from .services import risks_reassign
+
+        ownership.register(Risk, "owner", reassign=risks_reassign)
+        registry.register(Risk, risk_policy)

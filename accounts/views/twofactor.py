@@ -35,7 +35,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/backup_codes.html", {"codes": codes, "next": _next_url(request)})
         wait = twofactor.wait_seconds(device)
         if wait:
-            form.add_error("code", _("Too many wrong codes: wait %(seconds)d s, then type the newest code.") % {"seconds": wait})
+            form.add_error(
+                "code", _("Too many wrong codes: wait %(seconds)d s, then type the newest code.") % {"seconds": wait}
+            )
         else:
             form.add_error("code", _("That code is not valid. Check the time on your phone and try the newest code."))
     return render(

@@ -72,8 +72,10 @@ TENANT_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "guardian",
     "accounts",
     "audit",
+    "sharing",
     "core",
     "risks",
     "incidents",
@@ -149,7 +151,11 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
 ]
+# Object permissions (django-guardian) use direct foreign-key tables per model; no anonymous user.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RENDER_403 = False
 # Lockout: 5 failures per account and IP within 15 minutes (django-axes, per tenant schema).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -272,6 +278,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat_dispatch", "schedule": 60.0},
+    "shares-expire": {"task": "sharing.tasks.shares_expire_dispatch", "schedule": 3600.0},
     "audit-chain-verify": {"task": "audit.tasks.audit_chain_verify_dispatch", "schedule": crontab(hour=3, minute=30)},
 }
 

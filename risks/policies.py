@@ -1,0 +1,49 @@
+"""Who may see, change and share a risk.
+
+Three layers: the role (model permission on every risk), the record (owner, or a
+guardian object permission), and user-managed shares.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from sharing.selectors import shared_object_ids
+
+from .models import Risk
+
+
+class RiskPolicy:
+    def visible(self, user: Any, risks: QuerySet[Risk]) -> QuerySet[Risk]:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return risks.none()  # guardian cannot answer for anonymous users
+        if user.has_perm("risks.view_risk"):
+            return risks
+        by_object = get_objects_for_user(user, "risks.view_risk", klass=Risk, accept_global_perms=False)
+        return risks.filter(Q(owner=user) | Q(pk__in=by_object.values("pk")) | Q(pk__in=shared_object_ids(user, Risk)))
+
+    def can_view(self, user: Any, risk: Risk) -> bool:
+        return self.visible(user, Risk.objects.filter(pk=risk.pk)).exists()
+
+    def can_create(self, user: Any) -> bool:
+        return bool(getattr(user, "is_authenticated", False) and user.has_perm("risks.add_risk"))
+
+    def can_change(self, user: Any, risk: Risk) -> bool:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        if user.has_perm("risks.change_risk") or risk.owner_id == user.pk or user.has_perm("risks.change_risk", risk):
+            return True
+        return Risk.objects.filter(pk=risk.pk, pk__in=shared_object_ids(user, Risk, change=True)).exists()
+
+    def can_share(self, user: Any, risk: Risk) -> bool:
+        """The owner decides who else sees their record; so do those who manage every risk."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        return bool(risk.owner_id == user.pk or user.has_perm("risks.change_risk"))
+
+    def owner_of(self, risk: Risk) -> Any:
+        return risk.owner
+
+
+risk_policy = RiskPolicy()

@@ -1,0 +1,1 @@
+"""User-managed sharing (UMA-style): owners grant view or change on a record, people ask for access."""
