@@ -53,4 +53,39 @@ def demo_tenant_ensure() -> Tenant:
             if not user.has_usable_password():
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+        _demo_risks_ensure()
     return tenant
+
+
+DEMO_RISKS = (
+    # title, owner e-mail, likelihood, impact, treatment, category
+    ("Phishing leads to a compromised admin account", "security@demo.example", 4, 5, "mitigate", "People"),
+    ("Ransomware encrypts production databases", "operations@demo.example", 2, 5, "mitigate", "Technology"),
+    ("Key supplier (payment provider) goes out of business", "ciso@demo.example", 2, 4, "transfer", "Suppliers"),
+    ("Personal data sent to the wrong customer", "staff@demo.example", 3, 3, "mitigate", "Privacy"),
+    ("Unpatched third-party library with a known CVE", "security@demo.example", 4, 3, "mitigate", "Technology"),
+    ("Loss of the Stockholm data centre", "operations@demo.example", 1, 5, "accept", "Continuity"),
+)
+
+
+def _demo_risks_ensure() -> None:
+    from risks import services as risk_services
+    from risks.models import Risk
+    from sharing import services as sharing_services
+
+    if Risk.objects.exists():
+        return
+    ciso = User.objects.get(email="ciso@demo.example")
+    # The demo CISO has no second factor yet, but services check roles, not sessions.
+    for title, owner, likelihood, impact, treatment, category in DEMO_RISKS:
+        risk = risk_services.risk_create(
+            by=ciso,
+            title=title,
+            owner=User.objects.get(email=owner),
+            likelihood=likelihood,
+            impact=impact,
+            treatment=treatment,
+            category=category,
+        )
+        if owner == "operations@demo.example" and impact == 5 and likelihood == 2:
+            sharing_services.share_grant(obj=risk, by=risk.owner, user=User.objects.get(email="staff@demo.example"))

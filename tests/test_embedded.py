@@ -58,6 +58,10 @@ def test_rundev_without_services_serves_the_demo_tenant_and_stops_on_ctrl_c(tmp_
         )
         assert dashboard.status_code == 200
         assert "Welcome, Stina" in dashboard.text
+        risks = session.get(f"http://127.0.0.1:{port}/risks/", headers={"Host": "demo.localhost"}).text
+        assert "Personal data sent to the wrong customer" in risks  # her own demo risk
+        assert "Ransomware encrypts production databases" in risks  # shared with her
+        assert "Phishing leads to a compromised admin account" not in risks
 
         _wait_for_output(log, "Press Ctrl-C to stop.")
         output = _read(log)
