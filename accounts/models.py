@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -57,8 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    @property
+    @cached_property
     def role_names(self) -> list[str]:
+        """Names of this person's roles (read once per request: the gate and the pages both ask)."""
         return [group.name for group in self.groups.all()]
 
 

@@ -117,6 +117,7 @@ def user_roles_set(*, user: User, roles: Iterable[str], by: User) -> User:
     if user == by and Role.ADMIN in before and Role.ADMIN not in roles:
         raise ValidationError(_("You cannot remove your own Admin role; ask another admin."))
     user.groups.set(Group.objects.filter(name__in=roles))
+    user.__dict__.pop("role_names", None)  # cached for the request
     after = sorted(roles)
     if before != after:
         audit.record(actor=by, action="user.roles_changed", obj=user, changes={"roles": [before, after]})

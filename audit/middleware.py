@@ -1,5 +1,6 @@
 """Gives every request an id and its origin, and logs every authenticated access."""
 
+import ipaddress
 import uuid
 from collections.abc import Callable
 
@@ -14,11 +15,14 @@ _NOT_LOGGED_PREFIXES = ("/static/", "/healthz", "/favicon")
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    address = request.META.get("REMOTE_ADDR", "")
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+        address = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0] or address
+    try:
+        # Without the zone ("%eth0"), which the inet column cannot hold.
+        return str(ipaddress.ip_address(address.strip().split("%", 1)[0]))
+    except ValueError:
+        return None
 
 
 class AuditMiddleware:
@@ -48,7 +52,7 @@ class AuditMiddleware:
                 kind=AuditEvent.Kind.ACCESS,
                 obj=obj,
                 request=request,
-                method=request.method or "",
+                method=(request.method or "")[:8],
                 path=request.get_full_path(),
                 status=response.status_code,
             )

@@ -69,7 +69,20 @@ def record(
         object_label = object_label or str(obj)[:300]
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, current_schema_name()])
+        # Also let PostgreSQL render the address and changes as it will store them: the hash must
+        # cover the stored form ("2001:DB8::1" comes back as "2001:db8::1", 1e16 as 10000000000000000).
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s)), %s::inet, %s::jsonb",
+            [
+                _LOCK_NAMESPACE,
+                current_schema_name(),
+                ctx.ip,
+                json.dumps(redact(changes or {}), cls=DjangoJSONEncoder),
+            ],
+        )
+        row = cursor.fetchone()
+        assert row is not None
+        _locked, stored_ip, stored_changes = row
     prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
     event = AuditEvent(
         kind=kind,
@@ -79,8 +92,8 @@ def record(
         object_type=object_type,
         object_id=object_id,
         object_label=object_label[:300],
-        changes=json.loads(json.dumps(redact(changes or {}), cls=DjangoJSONEncoder)),
-        ip=ctx.ip,
+        changes=json.loads(stored_changes),
+        ip=stored_ip,
         user_agent=ctx.user_agent[:300],
         request_id=ctx.request_id,
         method=method,

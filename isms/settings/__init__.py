@@ -43,6 +43,8 @@ RESERVED_TENANT_SLUGS = frozenset(
     {"public", "www", "admin", "api", "app", "mail", "static", "media", "status", "template"}
 )
 TENANT_BASE_SCHEMA = "tenant_template"
+# Set the search_path once per connection and schema change, not before every query.
+TENANT_LIMIT_SET_CALLS = True
 TENANT_CREATION_FAKES_MIGRATIONS = True
 
 SHARED_APPS = [
