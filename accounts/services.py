@@ -253,6 +253,12 @@ def login_record(*, user: User, request: HttpRequest) -> LoginRecord:
     )
 
 
+def login_session_rekey(*, user: User, old_key: str | None, new_key: str | None) -> None:
+    """Follow a session to its new key, so that ending the person's sessions still finds it."""
+    if old_key and new_key and old_key != new_key:
+        LoginRecord.objects.filter(user=user, session_key=old_key, ended_at=None).update(session_key=new_key)
+
+
 def _sessions_end(user: User) -> int:
     records = LoginRecord.objects.filter(user=user, ended_at=None)
     keys = [key for key in records.values_list("session_key", flat=True) if key]

@@ -12,6 +12,7 @@ from .models import AuditEvent
 from .services import record
 
 _NOT_LOGGED_PREFIXES = ("/static/", "/healthz", "/favicon")
+_SECRET_URL_PARTS = ("token", "uidb64")
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -45,6 +46,13 @@ class AuditMiddleware:
             context.current.reset(token)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(_NOT_LOGGED_PREFIXES):
+            path = request.get_full_path()
+            match = getattr(request, "resolver_match", None)
+            for name in _SECRET_URL_PARTS:
+                value = match.kwargs.get(name) if match else None
+                if value:
+                    # One-time links must not become readable in the audit viewer.
+                    path = path.replace(str(value), "[redacted]")
             obj = getattr(request, "audit_object", None)
             record(
                 actor=user,
@@ -53,7 +61,7 @@ class AuditMiddleware:
                 obj=obj,
                 request=request,
                 method=(request.method or "")[:8],
-                path=request.get_full_path(),
+                path=path,
                 status=response.status_code,
             )
         response["X-Request-ID"] = ctx.request_id

@@ -11,6 +11,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.spreadsheets import safe_cell
+
 from .forms import AuditFilterForm
 from .policies import audit_policy
 from .selectors import events_visible_to
@@ -55,13 +57,6 @@ def event_list(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-def _cell(value: object) -> object:
-    """A text cell a spreadsheet will not run as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -74,7 +69,7 @@ def _csv(events: object) -> StreamingHttpResponse:
         yield writer.writerow(CSV_COLUMNS)
         for event in events.iterator(chunk_size=2000):  # type: ignore[attr-defined]
             yield writer.writerow(
-                _cell(value)
+                safe_cell(value)
                 for value in [
                     event.pk,
                     event.occurred_at.isoformat(),

@@ -53,7 +53,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("profile")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)  # update_session_auth_hash() gives the session a new key
+        services.login_session_rekey(
+            user=self.request.user,  # type: ignore[arg-type]
+            old_key=old_key,
+            new_key=self.request.session.session_key,
+        )
         audit.record(
             actor=self.request.user,
             action="user.password_changed",

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.spreadsheets import safe_row
+
 from .. import selectors, services
 from ..forms import InvitationForm, OffboardForm, PeopleFilterForm, RolesForm
 from ..models import Invitation, User
@@ -69,14 +71,16 @@ def _people_csv(people: "selectors.QuerySet[User]") -> HttpResponse:
     writer.writerow(["email", "full_name", "roles", "active", "last_login", "date_joined"])
     for person in people:
         writer.writerow(
-            [
-                person.email,
-                person.full_name,
-                ";".join(group.name for group in person.groups.all()),
-                "yes" if person.is_active else "no",
-                person.last_login.isoformat() if person.last_login else "",
-                person.date_joined.isoformat(),
-            ]
+            safe_row(
+                [
+                    person.email,
+                    person.full_name,
+                    ";".join(group.name for group in person.groups.all()),
+                    "yes" if person.is_active else "no",
+                    person.last_login.isoformat() if person.last_login else "",
+                    person.date_joined.isoformat(),
+                ]
+            )
         )
     return response
 

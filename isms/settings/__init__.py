@@ -168,7 +168,8 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = 1 if env.bool("ISMS_BEHIND_PROXY", default=False) else None
+# The same client address as the audit trail (X-Forwarded-For from our own proxy, else the peer).
+AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip"
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ISMS portal")
 OTP_TOTP_THROTTLE_FACTOR = 1
 PASSWORD_HASHERS = [

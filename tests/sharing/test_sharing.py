@@ -103,6 +103,7 @@ def test_request_deny_gives_nothing(acme, make_risk):
     risk = make_risk(owner=acme.operations)
     with schema_context("acme"):
         access_request = services.access_request_create(model=type(risk), object_id=risk.pk, requester=acme.staff)
+    assert access_request is not None
     owner = acme.logged_in_client(acme.operations)
     owner.post(f"/sharing/requests/{access_request.pk}/decide/", {"decision": "deny"})
     assert acme.logged_in_client(acme.staff).get(f"/risks/{risk.pk}/").status_code == 404

@@ -1,0 +1,277 @@
+"""An admin invites a person by e-mail; the link works once, for 72 hours, and sets up the account."""
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import Invitation, LoginRecord, User
+from audit.models import AuditEvent
+from tests.conftest import PASSWORD
+
+GOOD_PASSWORD = "violet-lantern-orbit-77"
+LINK = re.compile(r"https?://\S+/invitations/\S+/")
+NO_LONGER_WORKS = "This link no longer works"
+
+
+def _link_in(body):
+    found = LINK.search(body)
+    assert found, body
+    return found.group(0)
+
+
+@pytest.fixture
+def invite(acme, mailoutbox, django_capture_on_commit_callbacks):
+    """Invite through the admin's form, as a person would; returns the link from the e-mail."""
+    admin = acme.logged_in_client(acme.admin)
+
+    def send(email, roles, full_name=""):
+        sent_before = len(mailoutbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin.post("/people/invite/", {"email": email, "full_name": full_name, "roles": roles})
+        assert response.status_code == 302, response.content.decode()
+        assert response["Location"] == "/people/"
+        assert len(mailoutbox) == sent_before + 1
+        return _link_in(mailoutbox[-1].body)
+
+    return send
+
+
+def _accept(world, link, password=GOOD_PASSWORD, full_name="Nina Newcomer"):
+    return world.client().post(
+        urlsplit(link).path, {"full_name": full_name, "password1": password, "password2": password}
+    )
+
+
+def _account_exists(world, email):
+    with schema_context(world.tenant.schema_name):
+        return User.objects.filter(email=email).exists()
+
+
+def test_invitation_sends_one_email_with_a_link_to_the_form(acme, mailoutbox, django_capture_on_commit_callbacks):
+    admin = acme.logged_in_client(acme.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            "/people/invite/",
+            {"email": "Nina@Acme.example", "full_name": "Nina Newcomer", "roles": ["CISO"]},
+            follow=True,
+        )
+    assert "Invitation sent to nina@acme.example. The link works once, for 72 hours." in response.content.decode()
+
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["nina@acme.example"]
+    assert mail.subject == "You are invited to the ISMS portal"
+    assert "Acme AB Admin invited you to the ISMS portal as CISO" in mail.body
+    link = _link_in(mail.body)
+    assert urlsplit(link).netloc == acme.host
+
+    page = acme.client().get(urlsplit(link).path)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Join Acme AB" in body
+    assert "You are invited as CISO with the e-mail address nina@acme.example." in body
+    assert 'name="password1"' in body and 'name="password2"' in body
+    assert 'value="Nina Newcomer"' in body
+
+
+def test_pending_invitation_is_listed_for_the_admin(acme, invite):
+    invite("nina@acme.example", ["Security", "Auditor"])
+    body = acme.logged_in_client(acme.admin).get("/people/").content.decode()
+    pending = body[body.index("Pending invitations") :]
+    assert "nina@acme.example" in pending
+    assert "Security, Auditor" in pending
+    assert "Revoke" in pending
+
+
+@pytest.mark.parametrize(
+    "password, error",
+    [
+        ("short-pw-1", "This password is too short. It must contain at least 12 characters."),
+        ("password1234", "This password is too common."),
+        ("739204816537291", "This password is entirely numeric."),
+    ],
+)
+def test_weak_password_is_refused_and_creates_nothing(acme, invite, password, error):
+    link = invite("nina@acme.example", ["Staff"])
+
+    response = _accept(acme, link, password=password)
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert "_auth_user_id" not in response.client.session
+    assert not _account_exists(acme, "nina@acme.example")
+    # The link is not used up by a refused attempt.
+    assert acme.client().get(urlsplit(link).path).status_code == 200
+
+
+def test_two_different_passwords_are_refused(acme, invite):
+    link = invite("nina@acme.example", ["Staff"])
+    response = acme.client().post(
+        urlsplit(link).path,
+        {"full_name": "Nina", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD + "x"},
+    )
+    assert response.status_code == 200
+    assert "The two passwords differ." in response.content.decode()
+    assert not _account_exists(acme, "nina@acme.example")
+
+
+def test_privileged_invitee_gets_the_roles_is_logged_in_and_must_enrol_two_factor(acme, invite):
+    link = invite("nina@acme.example", ["CISO"], full_name="Nina N.")
+
+    response = _accept(acme, link, full_name="Nina Newcomer")
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    follow = response.client.get("/", follow=True)
+    assert follow.redirect_chain[-1][0].startswith("/2fa/enrol/")
+    assert "Set up two-factor authentication" in follow.content.decode()
+
+    with schema_context(acme.tenant.schema_name):
+        user = User.objects.get(email="nina@acme.example")
+        assert user.full_name == "Nina Newcomer"
+        assert user.role_names == ["CISO"]
+        assert user.check_password(GOOD_PASSWORD)
+        assert str(user.pk) == response.client.session["_auth_user_id"]
+        assert LoginRecord.objects.filter(user=user).count() == 1
+        invitation = Invitation.objects.get(email="nina@acme.example")
+        assert invitation.accepted_user == user
+        assert AuditEvent.objects.filter(action="invitation.accepted", actor=user).exists()
+
+
+def test_staff_invitee_lands_on_the_dashboard(acme, invite):
+    link = invite("nina@acme.example", ["Staff"])
+
+    response = _accept(acme, link, full_name="Nina Newcomer")
+    dashboard = response.client.get(response["Location"])
+
+    body = dashboard.content.decode()
+    assert dashboard.status_code == 200
+    assert "Welcome, Nina" in body
+    assert "Welcome! Your account is ready." in body
+    with schema_context(acme.tenant.schema_name):
+        assert User.objects.get(email="nina@acme.example").role_names == ["Staff"]
+
+
+def test_the_link_works_once(acme, invite):
+    link = invite("nina@acme.example", ["Staff"])
+    assert _accept(acme, link).status_code == 302
+
+    again = acme.client().get(urlsplit(link).path)
+    assert again.status_code == 404
+    assert NO_LONGER_WORKS in again.content.decode()
+
+    replay = _accept(acme, link, password="another-fine-passphrase-9")
+    assert replay.status_code == 404
+    assert "_auth_user_id" not in replay.client.session
+    with schema_context(acme.tenant.schema_name):
+        assert User.objects.get(email="nina@acme.example").check_password(GOOD_PASSWORD)
+
+
+def test_expired_link_does_not_work(acme, invite):
+    link = invite("nina@acme.example", ["Staff"])
+    with schema_context(acme.tenant.schema_name):
+        Invitation.objects.filter(email="nina@acme.example").update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+
+    page = acme.client().get(urlsplit(link).path)
+    assert page.status_code == 404
+    assert NO_LONGER_WORKS in page.content.decode()
+    assert _accept(acme, link).status_code == 404
+    assert not _account_exists(acme, "nina@acme.example")
+
+
+def test_revoked_link_does_not_work(acme, invite):
+    link = invite("nina@acme.example", ["Staff"])
+    with schema_context(acme.tenant.schema_name):
+        invitation = Invitation.objects.get(email="nina@acme.example")
+
+    admin = acme.logged_in_client(acme.admin)
+    response = admin.post(f"/people/invitations/{invitation.pk}/revoke/", follow=True)
+    assert "The invitation to nina@acme.example was revoked." in response.content.decode()
+
+    page = acme.client().get(urlsplit(link).path)
+    assert page.status_code == 404
+    assert NO_LONGER_WORKS in page.content.decode()
+    assert _accept(acme, link).status_code == 404
+    assert not _account_exists(acme, "nina@acme.example")
+
+
+def test_inviting_the_same_address_again_replaces_the_earlier_link(acme, invite):
+    first = invite("nina@acme.example", ["Staff"])
+    second = invite("nina@acme.example", ["Auditor"])
+
+    assert acme.client().get(urlsplit(first).path).status_code == 404
+    assert _accept(acme, second).status_code == 302
+    with schema_context(acme.tenant.schema_name):
+        assert User.objects.get(email="nina@acme.example").role_names == ["Auditor"]
+
+
+@pytest.mark.parametrize("typed", ["staff@acme.example", "Staff@ACME.example"])
+def test_address_with_an_account_is_refused_with_a_clear_message(
+    acme, mailoutbox, django_capture_on_commit_callbacks, typed
+):
+    admin = acme.logged_in_client(acme.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post("/people/invite/", {"email": typed, "roles": ["Staff"]})
+
+    assert response.status_code == 200
+    assert "staff@acme.example already has an account here." in response.content.decode()
+    assert mailoutbox == []
+    with schema_context(acme.tenant.schema_name):
+        assert not Invitation.objects.exists()
+
+
+def test_an_invitation_needs_a_role(acme, mailoutbox):
+    response = acme.logged_in_client(acme.admin).post("/people/invite/", {"email": "nina@acme.example"})
+    assert response.status_code == 200
+    assert "Choose at least one role." in response.content.decode()
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize("role", ["staff", "ciso", "security", "auditor", "management"])
+def test_only_admins_can_invite(acme, mailoutbox, django_capture_on_commit_callbacks, role):
+    client = acme.logged_in_client(getattr(acme, role))
+    assert client.get("/people/invite/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/people/invite/", {"email": "nina@acme.example", "roles": ["Admin"]})
+    assert response.status_code == 404
+    assert mailoutbox == []
+    with schema_context(acme.tenant.schema_name):
+        assert not Invitation.objects.exists()
+
+
+def test_the_link_is_not_kept_in_clear(acme, invite):
+    link = invite("nina@acme.example", ["Staff"])
+    token = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
+    assert len(token) >= 32
+
+    with schema_context(acme.tenant.schema_name):
+        invitation = Invitation.objects.get(email="nina@acme.example")
+        assert invitation.token_hash != token
+        assert token not in str(Invitation.objects.filter(pk=invitation.pk).values().get())
+        assert all(token not in str(event.changes) + event.path for event in AuditEvent.objects.all())
+    assert token not in acme.logged_in_client(acme.admin).get("/people/").content.decode()
+
+
+def test_the_link_does_not_work_on_another_tenants_host(acme, globex, invite):
+    link = invite("nina@acme.example", ["Staff"])
+
+    assert globex.client().get(urlsplit(link).path).status_code == 404
+    assert _accept(globex, link).status_code == 404
+    assert not _account_exists(globex, "nina@acme.example")
+    assert acme.client().get(urlsplit(link).path).status_code == 200
+
+
+def test_accepting_after_someone_made_the_account_meanwhile_is_refused(acme, invite):
+    link = invite("nina@acme.example", ["Admin"])
+    with schema_context(acme.tenant.schema_name):
+        User.objects.create_user("nina@acme.example", PASSWORD)
+
+    response = _accept(acme, link)
+    assert response.status_code == 200
+    assert "A user with the e-mail address nina@acme.example already exists." in response.content.decode()
+    assert "_auth_user_id" not in response.client.session
+    with schema_context(acme.tenant.schema_name):
+        assert User.objects.get(email="nina@acme.example").role_names == []
