@@ -39,6 +39,16 @@ class TenantWorld:
         except KeyError:
             raise AttributeError(role)
 
+    def fresh(self) -> "TenantWorld":
+        """The same tenant with its people loaded anew: no test sees another's cached state
+        (permission caches, roles, an is_active flipped on a shared instance)."""
+        with schema_context(self.tenant.schema_name):
+            people = User.objects.in_bulk([user.pk for user in self.people.values()])
+        tenant = Tenant.objects.get(pk=self.tenant.pk)
+        return TenantWorld(
+            tenant=tenant, host=self.host, people={role: people[user.pk] for role, user in self.people.items()}
+        )
+
     def client(self) -> Client:
         return Client(HTTP_HOST=self.host)
 
@@ -146,12 +156,12 @@ def worlds(django_db_setup, django_db_blocker) -> dict[str, TenantWorld]:
 
 @pytest.fixture
 def acme(worlds: dict[str, TenantWorld], db: None) -> TenantWorld:
-    return worlds["acme"]
+    return worlds["acme"].fresh()
 
 
 @pytest.fixture
 def globex(worlds: dict[str, TenantWorld], db: None) -> TenantWorld:
-    return worlds["globex"]
+    return worlds["globex"].fresh()
 
 
 @pytest.fixture(autouse=True)
