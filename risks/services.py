@@ -27,7 +27,6 @@ TRACKED_FIELDS = (
     "treatment",
     "status",
     "next_review",
-    "owner_id",
 )
 
 
@@ -37,7 +36,10 @@ def _next_reference() -> str:
 
 
 def _snapshot(risk: Risk) -> dict[str, Any]:
-    return {name: getattr(risk, name) for name in TRACKED_FIELDS}
+    """What the history shows: field values, the owner by e-mail address."""
+    values = {name: getattr(risk, name) for name in TRACKED_FIELDS}
+    values["owner"] = risk.owner.email
+    return values
 
 
 def _owner_permissions_give(risk: Risk, owner: User) -> None:
@@ -56,7 +58,8 @@ def risk_create(*, by: User, **fields: Any) -> Risk:
     risk.full_clean(exclude=["reference"])
     risk.save()
     _owner_permissions_give(risk, risk.owner)
-    audit.record(actor=by, action="risk.created", obj=risk, changes=changes_between({}, _snapshot(risk)))
+    filled = {name: value for name, value in _snapshot(risk).items() if value not in ("", None)}
+    audit.record(actor=by, action="risk.created", obj=risk, changes=changes_between({}, filled))
     return risk
 
 

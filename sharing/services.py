@@ -25,11 +25,13 @@ def _policy(obj: models.Model) -> registry.SharingPolicy:
 
 
 def _share_changes(grant: ShareGrant) -> dict[str, list[Any]]:
-    return {
+    changes: dict[str, list[Any]] = {
         "grantee": [None, grant.grantee_user.email if grant.grantee_user else f"role:{grant.grantee_role}"],
         "permission": [None, grant.permission],
-        "expires_at": [None, grant.expires_at.isoformat() if grant.expires_at else None],
     }
+    if grant.expires_at:
+        changes["until"] = [None, grant.expires_at.isoformat()]
+    return changes
 
 
 @transaction.atomic
