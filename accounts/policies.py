@@ -16,3 +16,12 @@ class PeoplePolicy:
 
 
 people_policy = PeoplePolicy()
+
+
+class TenantSettingsPolicy:
+    def can_change(self, user: Any) -> bool:
+        """The tenant's own security settings: its Admins."""
+        return people_policy.can_manage(user)
+
+
+tenant_settings_policy = TenantSettingsPolicy()

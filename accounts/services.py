@@ -323,3 +323,25 @@ def user_offboard(*, user: User, by: User, reassign_to: User | None) -> Offboard
         kind=AuditEvent.Kind.SECURITY,
     )
     return record
+
+
+@transaction.atomic
+def tenant_two_factor_set(*, tenant: Any, required: bool, by: User) -> None:
+    """Require a second factor of everyone in the tenant (privileged roles always need one)."""
+    from .policies import tenant_settings_policy
+
+    if not tenant_settings_policy.can_change(by):
+        raise PermissionDenied
+    if tenant.require_two_factor != required:
+        before = tenant.require_two_factor
+        tenant.require_two_factor = required
+        tenant.save(update_fields=["require_two_factor"])
+        audit.record(
+            actor=by,
+            action="tenant.two_factor_policy_changed",
+            object_type="tenants.tenant",
+            object_id=str(tenant.pk),
+            object_label=tenant.name,
+            changes={"require_two_factor": [before, required]},
+            kind=AuditEvent.Kind.SECURITY,
+        )

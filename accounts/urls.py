@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, people, profile, twofactor
+from .views import auth, people, profile, settings, twofactor
 
 # Pages shared by tenant hosts and the operators' public host.
 auth_urlpatterns = [
@@ -25,4 +25,5 @@ urlpatterns = [
     path("people/<int:pk>/offboard/", people.person_offboard, name="person_offboard"),
     path("people/offboarding/<int:pk>/", people.offboarding_detail, name="offboarding"),
     path("people/invitations/<int:pk>/revoke/", people.invitation_revoke, name="invitation_revoke"),
+    path("settings/security/", settings.security_settings, name="security_settings"),
 ]

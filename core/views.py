@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from accounts.policies import people_policy
+from accounts.policies import people_policy, tenant_settings_policy
 from audit.policies import audit_policy
 
 from .models import TaskRun
@@ -38,6 +38,7 @@ def area(request: HttpRequest, slug: str) -> HttpResponse:
                 "active_area": slug,
                 "can_view_people": people_policy.can_view(request.user),
                 "can_view_audit": audit_policy.can_view(request.user),
+                "can_change_settings": tenant_settings_policy.can_change(request.user),
             },
         )
     return render(request, "core/area.html", {"area": current, "active_area": slug})

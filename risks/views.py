@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
+from core.http import posted
 from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
 from sharing.selectors import access_reasons, requests_pending_for
 
@@ -45,7 +46,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 def risk_create(request: HttpRequest) -> HttpResponse:
     if not risk_policy.can_create(request.user):
         raise Http404
-    form = RiskForm(request.POST or None, initial={"owner": request.user})
+    form = RiskForm(posted(request), initial={"owner": request.user})
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         risk = services.risk_create(by=request.user, **fields)  # type: ignore[arg-type]
@@ -93,7 +94,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     risk = selectors.risk_for(request.user, pk)
     if risk is None or not risk_policy.can_change(request.user, risk):
         return _unavailable(request, pk)
-    form = RiskForm(request.POST or None, instance=Risk.objects.get(pk=risk.pk))
+    form = RiskForm(posted(request), instance=Risk.objects.get(pk=risk.pk))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:

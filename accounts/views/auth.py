@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 import audit
 from audit.models import AuditEvent
+from core.http import posted
 
 from .. import services
 from ..forms import EmailAuthenticationForm, InvitationAcceptForm
@@ -74,9 +75,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
-    form = InvitationAcceptForm(
-        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
-    )
+    form = InvitationAcceptForm(posted(request), email=invitation.email, initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import posted
 from core.spreadsheets import safe_row
 
 from .. import selectors, services
@@ -88,7 +89,7 @@ def _people_csv(people: "selectors.QuerySet[User]") -> HttpResponse:
 @login_required
 def person_invite(request: HttpRequest) -> HttpResponse:
     manager = _manager_or_404(request)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _link = services.invitation_create(
@@ -113,7 +114,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     can_manage = people_policy.can_manage(request.user)
-    form = RolesForm(request.POST or None, initial={"roles": person.role_names})
+    form = RolesForm(posted(request), initial={"roles": person.role_names})
     if request.method == "POST":
         manager = _manager_or_404(request)
         if form.is_valid():
@@ -158,7 +159,7 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
     manager = _manager_or_404(request)
     person = _person_or_404(request, pk)
-    form = OffboardForm(request.POST or None, leaving=person)
+    form = OffboardForm(posted(request), leaving=person)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.user_offboard(user=person, by=manager, reassign_to=form.cleaned_data["reassign_to"])

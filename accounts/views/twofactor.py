@@ -8,6 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.http import posted
+
 from .. import twofactor
 from ..forms import OTPCodeForm
 from ..models import User
@@ -28,7 +30,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         # Adding a device needs the session to be verified with an existing one first.
         return redirect(f"/2fa/verify/?next={request.path}")
     device = twofactor.totp_pending_device(user)
-    form = OTPCodeForm(request.POST or None)
+    form = OTPCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         codes = twofactor.totp_confirm(request=request, user=user, device=device, code=form.cleaned_data["code"])
         if codes is not None:
@@ -58,7 +60,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not twofactor.has_confirmed_device(user):
         return redirect(f"/2fa/enrol/?next={_next_url(request)}")
-    form = OTPCodeForm(request.POST or None)
+    form = OTPCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if twofactor.verify(request=request, user=user, code=form.cleaned_data["code"]):
             return redirect(_next_url(request))

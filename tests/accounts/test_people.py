@@ -260,3 +260,11 @@ def test_viewers_see_roles_without_a_form(acme):
     assert '<span class="badge">Staff</span>' in body
     assert "Save roles" not in body
     assert "Deactivate" not in body
+
+
+def test_admin_can_take_every_role_away(acme):
+    admin = acme.logged_in_client(acme.admin)
+    assert admin.post(f"/people/{acme.staff.pk}/", {}).status_code == 302
+    with schema_context("acme"):
+        acme.staff.refresh_from_db()
+        assert list(acme.staff.groups.all()) == []

@@ -35,6 +35,8 @@ def pages(acme, offboarding: OffboardingRecord) -> list[tuple[str, set[str]]]:
         (f"/people/offboarding/{offboarding.pk}/", OFFBOARDING_READERS),
         ("/audit/", AUDIT_READERS),
         ("/audit/?format=csv", AUDIT_READERS),
+        ("/settings/security/", {"admin"}),
+        ("/risks/", EVERYONE),
     ]
 
 

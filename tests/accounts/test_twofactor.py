@@ -134,3 +134,26 @@ def test_admin_login_page_goes_through_our_login(db, worlds):
 
 def _base32(device: TOTPDevice) -> str:
     return twofactor.totp_secret_base32(device)
+
+
+def test_admin_turns_on_two_factor_for_everyone_in_the_ui(acme):
+    admin = acme.logged_in_client(acme.admin)
+    assert admin.post("/settings/security/", {"require_two_factor": "on"}).status_code == 302
+    staff = acme.logged_in_client(acme.staff, verified=False)
+    assert staff.get("/").status_code == 302
+    with schema_context("acme"):
+        event = AuditEvent.objects.get(action="tenant.two_factor_policy_changed")
+    assert event.changes == {"require_two_factor": [False, True]}
+    assert admin.post("/settings/security/", {}).status_code == 302
+    acme.tenant.refresh_from_db()
+    assert not acme.tenant.require_two_factor
+    assert staff.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["ciso", "security", "management", "auditor", "staff", "external"])
+def test_only_admins_change_the_security_settings(acme, role):
+    client = acme.logged_in_client(getattr(acme, role))
+    assert client.get("/settings/security/").status_code == 404
+    assert client.post("/settings/security/", {"require_two_factor": "on"}).status_code == 404
+    acme.tenant.refresh_from_db()
+    assert not acme.tenant.require_two_factor
