@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_offboardingrecord",
             "accounts.add_offboardingrecord",
             "audit.view_auditevent",
+            "risks.change_riskmatrix",
         }
     ),
     Role.CISO: frozenset(
@@ -40,11 +41,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "risks.view_risk",
             "risks.add_risk",
             "risks.change_risk",
+            "risks.accept_risk",
+            "risks.change_riskmatrix",
         }
     ),
     Role.SECURITY: frozenset({"accounts.view_user", "risks.view_risk", "risks.add_risk", "risks.change_risk"}),
     Role.OPERATIONS: frozenset(),
-    Role.MANAGEMENT: frozenset({"accounts.view_user", "risks.view_risk"}),
+    Role.MANAGEMENT: frozenset({"accounts.view_user", "risks.view_risk", "risks.accept_risk"}),
     Role.STAFF: frozenset(),
     Role.AUDITOR: frozenset(
         {"accounts.view_user", "accounts.view_offboardingrecord", "audit.view_auditevent", "risks.view_risk"}

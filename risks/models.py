@@ -1,5 +1,7 @@
 """The risk register: one row per identified information-security risk (ISO/IEC 27001 6.1.2)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +12,65 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from core.models import TimeStampedModel
 
 SCALE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Level(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+DEFAULT_LIKELIHOOD_LABELS = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
+DEFAULT_IMPACT_LABELS = ["Insignificant", "Minor", "Moderate", "Major", "Severe"]
+# Highest score (likelihood × impact) of each level, in order.
+DEFAULT_BANDS = {"low": 4, "medium": 9, "high": 16, "critical": 25}
+
+
+def default_likelihood_labels() -> list[str]:
+    return list(DEFAULT_LIKELIHOOD_LABELS)
+
+
+def default_impact_labels() -> list[str]:
+    return list(DEFAULT_IMPACT_LABELS)
+
+
+def default_bands() -> dict[str, int]:
+    return dict(DEFAULT_BANDS)
+
+
+class RiskMatrix(models.Model):
+    """The tenant's 5×5 risk matrix: axis labels, level bands and the acceptance threshold (one row)."""
+
+    likelihood_labels = models.JSONField(_("likelihood labels"), default=default_likelihood_labels)
+    impact_labels = models.JSONField(_("impact labels"), default=default_impact_labels)
+    bands = models.JSONField(_("level bands"), default=default_bands)
+    acceptance_threshold = models.PositiveSmallIntegerField(
+        _("acceptance threshold"),
+        default=9,
+        validators=[MinValueValidator(1), MaxValueValidator(25)],
+        help_text=_("A residual score above this needs acceptance by Management or the CISO."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("risk matrix")
+
+    def __str__(self) -> str:
+        return "Risk matrix"
+
+    @classmethod
+    def current(cls) -> "RiskMatrix":
+        matrix, _created = cls.objects.get_or_create(pk=1)
+        return matrix
+
+    def level_of(self, score: int | None) -> str:
+        if score is None:
+            return ""
+        for level in Level.values:
+            if score <= int(self.bands[level]):
+                return level
+        return Level.CRITICAL
 
 
 class Risk(TimeStampedModel):
@@ -39,11 +100,34 @@ class Risk(TimeStampedModel):
     treatment = models.CharField(_("treatment"), max_length=16, choices=Treatment.choices, default=Treatment.MITIGATE)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     next_review = models.DateField(_("next review"), null=True, blank=True)
+    assets = models.JSONField(_("affected assets and services"), default=list, blank=True)
+    confidentiality = models.BooleanField(_("confidentiality"), default=False)
+    integrity = models.BooleanField(_("integrity"), default=False)
+    availability = models.BooleanField(_("availability"), default=False)
+    residual_likelihood = models.PositiveSmallIntegerField(
+        _("residual likelihood"), validators=SCALE, null=True, blank=True
+    )
+    residual_impact = models.PositiveSmallIntegerField(_("residual impact"), validators=SCALE, null=True, blank=True)
+    # Levels are stored (for filtering and history) and recomputed whenever the matrix changes.
+    inherent_level = models.CharField(_("inherent level"), max_length=10, choices=Level.choices, blank=True)
+    residual_level = models.CharField(_("residual level"), max_length=10, choices=Level.choices, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    acceptance_justification = models.TextField(_("acceptance justification"), blank=True)
+    acceptance_expires = models.DateField(_("acceptance expires"), null=True, blank=True)
 
     class Meta:
         ordering = ["reference"]
         verbose_name = _("risk")
         verbose_name_plural = _("risks")
+        permissions = [("accept_risk", "Can accept a residual risk")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
@@ -60,6 +144,28 @@ class Risk(TimeStampedModel):
     @property
     def score(self) -> int:
         return self.likelihood * self.impact
+
+    @property
+    def residual_score(self) -> int | None:
+        if self.residual_likelihood is None or self.residual_impact is None:
+            return None
+        return self.residual_likelihood * self.residual_impact
+
+    @property
+    def effective_score(self) -> int:
+        """The residual score once assessed, else the inherent one."""
+        residual = self.residual_score
+        return self.score if residual is None else residual
+
+    def levels_compute(self, matrix: RiskMatrix) -> None:
+        self.inherent_level = matrix.level_of(self.score)
+        self.residual_level = matrix.level_of(self.residual_score)
+
+    def acceptance_is_valid(self, today: "dt.date") -> bool:
+        return bool(self.accepted_at and self.acceptance_expires and self.acceptance_expires >= today)
+
+    def needs_acceptance(self, matrix: RiskMatrix, today: "dt.date") -> bool:
+        return self.effective_score > matrix.acceptance_threshold and not self.acceptance_is_valid(today)
 
 
 class RiskUserObjectPermission(UserObjectPermissionBase):

@@ -42,6 +42,15 @@ class RiskPolicy:
             return False
         return bool(risk.owner_id == user.pk or user.has_perm("risks.change_risk"))
 
+    def can_accept(self, user: Any, risk: Risk) -> bool:
+        """Residual risk is accepted by Management or the CISO (risks.accept_risk), never by its owner alone."""
+        return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_perm("risks.accept_risk"))
+
+    def can_edit_matrix(self, user: Any) -> bool:
+        return bool(
+            getattr(user, "is_authenticated", False) and user.is_active and user.has_perm("risks.change_riskmatrix")
+        )
+
     def owner_of(self, risk: Risk) -> Any:
         return risk.owner
 

@@ -1,21 +1,44 @@
 """Reads of the risk register, filtered by the reader's reach."""
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
+from .forms import SORTS
 from .models import Risk
 from .policies import risk_policy
 
 
-def risks_visible_to(reader: Any, *, q: str = "", status: str = "") -> QuerySet[Risk]:
+def risks_visible_to(reader: Any, filters: dict[str, Any] | None = None) -> QuerySet[Risk]:
+    filters = filters or {}
     risks = risk_policy.visible(reader, Risk.objects.select_related("owner"))
-    if q:
+    if filters.get("q"):
+        q = filters["q"]
         risks = risks.filter(Q(title__icontains=q) | Q(reference__icontains=q) | Q(description__icontains=q))
-    if status:
-        risks = risks.filter(status=status)
-    return risks.order_by("reference")
+    if filters.get("owner"):
+        risks = risks.filter(owner=filters["owner"])
+    if filters.get("level"):
+        risks = risks.filter(inherent_level=filters["level"])
+    if filters.get("status"):
+        risks = risks.filter(status=filters["status"])
+    if filters.get("treatment"):
+        risks = risks.filter(treatment=filters["treatment"])
+    if filters.get("overdue"):
+        risks = risks.filter(next_review__lt=timezone.localdate()).exclude(status=Risk.Status.CLOSED)
+    if filters.get("lik") and filters.get("imp"):
+        if filters.get("map") == "residual":
+            risks = risks.filter(residual_likelihood=filters["lik"], residual_impact=filters["imp"])
+        else:
+            risks = risks.filter(likelihood=filters["lik"], impact=filters["imp"])
+    order = SORTS.get(filters.get("sort") or "reference", "reference")
+    return risks.annotate(score_value=F("likelihood") * F("impact")).order_by(order, "reference")
 
 
 def risk_for(reader: Any, pk: int) -> Risk | None:
-    return risks_visible_to(reader).filter(pk=pk).first()
+    return risk_policy.visible(reader, Risk.objects.select_related("owner", "accepted_by")).filter(pk=pk).first()
+
+
+def overdue_date() -> dt.date:
+    return timezone.localdate()

@@ -2,17 +2,19 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 import audit
 from accounts.models import User
 from audit.services import changes_between
 
-from .models import Risk
+from .models import Level, Risk, RiskMatrix
 from .policies import risk_policy
 
 OWNER_PERMISSIONS = ("risks.view_risk", "risks.change_risk")
@@ -27,6 +29,14 @@ TRACKED_FIELDS = (
     "treatment",
     "status",
     "next_review",
+    "residual_likelihood",
+    "residual_impact",
+    "inherent_level",
+    "residual_level",
+    "assets",
+    "confidentiality",
+    "integrity",
+    "availability",
 )
 
 
@@ -55,6 +65,7 @@ def risk_create(*, by: User, **fields: Any) -> Risk:
     Risk.objects.select_for_update().order_by().values("pk").first()
     risk = Risk(**fields)
     risk.reference = _next_reference()
+    risk.levels_compute(RiskMatrix.current())
     risk.full_clean(exclude=["reference"])
     risk.save()
     _owner_permissions_give(risk, risk.owner)
@@ -71,6 +82,7 @@ def risk_update(*, risk: Risk, by: User, **fields: Any) -> Risk:
     old_owner = risk.owner
     for name, value in fields.items():
         setattr(risk, name, value)
+    risk.levels_compute(RiskMatrix.current())
     risk.full_clean(exclude=["reference"])
     risk.save()
     if risk.owner_id != old_owner.pk:
@@ -103,3 +115,106 @@ def risks_reassign(user: User, to: User) -> int:
         )
         count += 1
     return count
+
+
+@transaction.atomic
+def risk_accept(*, risk: Risk, by: User, justification: str) -> Risk:
+    """Accept the residual risk until the next review (Management or the CISO)."""
+    if not risk_policy.can_accept(by, risk):
+        raise PermissionDenied
+    justification = justification.strip()
+    if not justification:
+        raise ValidationError(_("Explain why the risk is accepted."))
+    if risk.next_review is None or risk.next_review < timezone.localdate():
+        raise ValidationError(_("Set a next review date in the future first: the acceptance lasts until then."))
+    before = _snapshot(risk) | {"status": risk.status}
+    risk.accepted_by = by
+    risk.accepted_at = timezone.now()
+    risk.acceptance_justification = justification
+    risk.acceptance_expires = risk.next_review
+    risk.status = Risk.Status.ACCEPTED
+    risk.save(
+        update_fields=[
+            "accepted_by",
+            "accepted_at",
+            "acceptance_justification",
+            "acceptance_expires",
+            "status",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        actor=by,
+        action="risk.accepted",
+        obj=risk,
+        changes=changes_between(before, _snapshot(risk))
+        | {"justification": [None, justification], "until": [None, risk.acceptance_expires.isoformat()]},
+    )
+    return risk
+
+
+def matrix_validate(
+    *, likelihood_labels: list[str], impact_labels: list[str], bands: dict[str, int], threshold: int
+) -> None:
+    errors = []
+    for name, labels in (("likelihood", likelihood_labels), ("impact", impact_labels)):
+        if len(labels) != 5 or not all(label.strip() for label in labels):
+            errors.append(_("Give all five %(axis)s labels.") % {"axis": name})
+    tops = [int(bands.get(level, 0)) for level in Level.values]
+    if not all(1 <= top <= 25 for top in tops) or tops != sorted(set(tops)) or tops[-1] != 25:
+        errors.append(_("Level bands must rise from Low to Critical, and Critical must reach 25."))
+    if not 1 <= threshold <= 25:
+        errors.append(_("The acceptance threshold must be a score from 1 to 25."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def matrix_update(
+    *, by: User, likelihood_labels: list[str], impact_labels: list[str], bands: dict[str, int], threshold: int
+) -> tuple[RiskMatrix, int]:
+    """Change the matrix and recompute every risk's levels, each change on the record; returns risks changed."""
+    if not risk_policy.can_edit_matrix(by):
+        raise PermissionDenied
+    matrix_validate(likelihood_labels=likelihood_labels, impact_labels=impact_labels, bands=bands, threshold=threshold)
+    matrix = RiskMatrix.objects.select_for_update().get(pk=RiskMatrix.current().pk)
+    before = {
+        "likelihood_labels": matrix.likelihood_labels,
+        "impact_labels": matrix.impact_labels,
+        "bands": matrix.bands,
+        "acceptance_threshold": matrix.acceptance_threshold,
+    }
+    matrix.likelihood_labels = [label.strip() for label in likelihood_labels]
+    matrix.impact_labels = [label.strip() for label in impact_labels]
+    matrix.bands = {level: int(bands[level]) for level in Level.values}
+    matrix.acceptance_threshold = threshold
+    matrix.save()
+    after = {
+        "likelihood_labels": matrix.likelihood_labels,
+        "impact_labels": matrix.impact_labels,
+        "bands": matrix.bands,
+        "acceptance_threshold": matrix.acceptance_threshold,
+    }
+    changed = 0
+    for risk in Risk.objects.select_for_update():
+        old = (risk.inherent_level, risk.residual_level)
+        risk.levels_compute(matrix)
+        if (risk.inherent_level, risk.residual_level) != old:
+            risk.save(update_fields=["inherent_level", "residual_level", "updated_at"])
+            audit.record(
+                actor=by,
+                action="risk.levels_recomputed",
+                obj=risk,
+                changes=changes_between(
+                    {"inherent_level": old[0], "residual_level": old[1]},
+                    {"inherent_level": risk.inherent_level, "residual_level": risk.residual_level},
+                ),
+            )
+            changed += 1
+    audit.record(
+        actor=by,
+        action="risk_matrix.updated",
+        obj=matrix,
+        changes=changes_between(before, after) | {"risks_recomputed": [None, changed]},
+    )
+    return matrix, changed

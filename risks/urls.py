@@ -7,4 +7,6 @@ urlpatterns = [
     path("risks/new/", views.risk_create, name="risk_create"),
     path("risks/<int:pk>/", views.risk_detail, name="risk"),
     path("risks/<int:pk>/edit/", views.risk_edit, name="risk_edit"),
+    path("risks/<int:pk>/accept/", views.risk_accept, name="risk_accept"),
+    path("risks/matrix/", views.matrix_edit, name="risk_matrix"),
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
@@ -13,9 +14,10 @@ from core.http import posted
 from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
 from sharing.selectors import access_reasons, requests_pending_for
 
-from . import selectors, services
-from .forms import RiskFilterForm, RiskForm
-from .models import Risk
+from . import exports, selectors, services
+from .forms import AcceptForm, MatrixForm, RiskFilterForm, RiskForm
+from .heatmap import heatmap
+from .models import Level, Risk, RiskMatrix
 from .policies import risk_policy
 
 PAGE_SIZE = 50
@@ -25,10 +27,21 @@ PAGE_SIZE = 50
 def risk_list(request: HttpRequest) -> HttpResponse:
     filters = RiskFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
-    risks = selectors.risks_visible_to(request.user, q=values.get("q", ""), status=values.get("status", ""))
+    risks = selectors.risks_visible_to(request.user, values)
+    export = request.GET.get("format")
+    if export == "csv":
+        return exports.as_csv(risks)
+    if export == "xlsx":
+        return exports.as_xlsx(risks)
+    matrix = RiskMatrix.current()
+    whole = selectors.risks_visible_to(request.user, {k: v for k, v in values.items() if k not in ("lik", "imp")})
+    selected = (values["lik"], values["imp"]) if values.get("lik") and values.get("imp") else None
     page = Paginator(risks, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    cell_query = request.GET.copy()
+    for key in ("page", "lik", "imp", "map", "format"):
+        cell_query.pop(key, None)
     return render(
         request,
         "risks/risk_list.html",
@@ -36,7 +49,14 @@ def risk_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "query": query.urlencode(),
+            "cell_query": cell_query.urlencode(),
+            "heatmaps": [
+                heatmap(whole, matrix, residual=False, selected=selected if values.get("map") != "residual" else None),
+                heatmap(whole, matrix, residual=True, selected=selected if values.get("map") == "residual" else None),
+            ],
+            "selected_cell": selected,
             "can_create": risk_policy.can_create(request.user),
+            "can_edit_matrix": risk_policy.can_edit_matrix(request.user),
             "active_area": "risks",
         },
     )
@@ -49,7 +69,11 @@ def risk_create(request: HttpRequest) -> HttpResponse:
     form = RiskForm(posted(request), initial={"owner": request.user})
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        risk = services.risk_create(by=request.user, **fields)  # type: ignore[arg-type]
+        try:
+            risk = services.risk_create(by=request.user, **fields)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, "risks/risk_form.html", {"form": form, "active_area": "risks"})
         messages.success(request, _("%(risk)s created.") % {"risk": risk.reference})
         return redirect(risk)
     return render(request, "risks/risk_form.html", {"form": form, "active_area": "risks"})
@@ -72,6 +96,7 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _unavailable(request, pk)
     request.audit_object = risk  # type: ignore[attr-defined]
     can_share = risk_policy.can_share(request.user, risk)
+    matrix = RiskMatrix.current()
     return render(
         request,
         "risks/risk_detail.html",
@@ -84,9 +109,65 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "share_form": ShareForm() if can_share else None,
             "decision_form": DecisionForm(),
             "history": history_of(request.user, risk)[:20],
+            "matrix": matrix,
+            "needs_acceptance": risk.needs_acceptance(matrix, timezone.localdate()),
+            "acceptance_valid": risk.acceptance_is_valid(timezone.localdate()),
+            "accept_form": AcceptForm() if risk_policy.can_accept(request.user, risk) else None,
             "active_area": "risks",
         },
     )
+
+
+@login_required
+def risk_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    risk = selectors.risk_for(request.user, pk)
+    if risk is None or not risk_policy.can_accept(request.user, risk) or request.method != "POST":
+        return _unavailable(request, pk)
+    form = AcceptForm(request.POST)
+    if form.is_valid():
+        try:
+            services.risk_accept(risk=risk, by=request.user, justification=form.cleaned_data["justification"])  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(risk)s accepted until %(date)s.") % {"risk": risk.reference, "date": risk.acceptance_expires},
+            )
+    else:
+        messages.error(request, _("Explain why the risk is accepted."))
+    return redirect(risk)
+
+
+@login_required
+def matrix_edit(request: HttpRequest) -> HttpResponse:
+    if not risk_policy.can_edit_matrix(request.user):
+        raise Http404
+    matrix = RiskMatrix.current()
+    initial: dict[str, object] = {"acceptance_threshold": matrix.acceptance_threshold}
+    initial |= {f"likelihood_{n}": label for n, label in enumerate(matrix.likelihood_labels, 1)}
+    initial |= {f"impact_{n}": label for n, label in enumerate(matrix.impact_labels, 1)}
+    initial |= {f"band_{level}": top for level, top in matrix.bands.items()}
+    form = MatrixForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _matrix, changed = services.matrix_update(
+                by=request.user,  # type: ignore[arg-type]
+                likelihood_labels=[data[f"likelihood_{n}"] for n in range(1, 6)],
+                impact_labels=[data[f"impact_{n}"] for n in range(1, 6)],
+                bands={level: data[f"band_{level}"] for level in Level.values},
+                threshold=data["acceptance_threshold"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Matrix saved; %(n)d risks changed level (each change is in the audit trail).") % {"n": changed},
+            )
+            return redirect("risks")
+    return render(request, "risks/matrix_form.html", {"form": form, "active_area": "risks"})
 
 
 @login_required

@@ -99,7 +99,7 @@ def test_references_count_up_per_tenant_and_changes_are_audited(acme, globex, ma
         from audit.models import AuditEvent
 
         event = AuditEvent.objects.filter(action="risk.updated", object_id=str(first.pk)).get()
-    assert event.changes == {"likelihood": [3, 5]}
+    assert event.changes == {"likelihood": [3, 5], "inherent_level": ["high", "critical"]}
     body = acme.logged_in_client(acme.ciso).get(f"/risks/{first.pk}/").content.decode()
     assert "risk.updated" in body and "likelihood: 3 → 5" in body
 
