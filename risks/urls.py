@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from .views import imports, register
 
 urlpatterns = [
-    path("risks/", views.risk_list, name="risks"),
-    path("risks/new/", views.risk_create, name="risk_create"),
-    path("risks/<int:pk>/", views.risk_detail, name="risk"),
-    path("risks/<int:pk>/edit/", views.risk_edit, name="risk_edit"),
-    path("risks/<int:pk>/accept/", views.risk_accept, name="risk_accept"),
-    path("risks/matrix/", views.matrix_edit, name="risk_matrix"),
+    path("risks/", register.risk_list, name="risks"),
+    path("risks/new/", register.risk_create, name="risk_create"),
+    path("risks/<int:pk>/", register.risk_detail, name="risk"),
+    path("risks/<int:pk>/edit/", register.risk_edit, name="risk_edit"),
+    path("risks/<int:pk>/accept/", register.risk_accept, name="risk_accept"),
+    path("risks/matrix/", register.matrix_edit, name="risk_matrix"),
+    path("risks/import/", imports.import_upload, name="risk_import"),
+    path("risks/import/confirm/", imports.import_confirm, name="risk_import_confirm"),
 ]

@@ -14,11 +14,11 @@ from core.http import posted
 from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
 from sharing.selectors import access_reasons, requests_pending_for
 
-from . import exports, selectors, services
-from .forms import AcceptForm, MatrixForm, RiskFilterForm, RiskForm
-from .heatmap import heatmap
-from .models import Level, Risk, RiskMatrix
-from .policies import risk_policy
+from .. import exports, selectors, services
+from ..forms import AcceptForm, MatrixForm, RiskFilterForm, RiskForm
+from ..heatmap import heatmap
+from ..models import Level, Risk, RiskMatrix
+from ..policies import risk_policy
 
 PAGE_SIZE = 50
 

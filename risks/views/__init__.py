@@ -1,0 +1,1 @@
+"""Views of the risk area, one module per page family."""
