@@ -48,6 +48,7 @@ typecheck: .venv/.synced
 bench: .venv/.synced ## Run the benchmarks in bench/ (figures in bench/README.md)
 	$(TEST_ENV) $(VENV_PY) bench/tenant_provisioning.py
 	$(TEST_ENV) $(VENV_PY) bench/permission_list.py
+	$(TEST_ENV) $(VENV_PY) bench/risk_list.py
 
 clean:
 	rm -rf .venv .tools node_modules static/vendor

@@ -41,16 +41,54 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "risks.view_risk",
             "risks.add_risk",
             "risks.change_risk",
+            "controls.view_control",
+            "controls.change_control",
             "risks.accept_risk",
             "risks.change_riskmatrix",
         }
     ),
-    Role.SECURITY: frozenset({"accounts.view_user", "risks.view_risk", "risks.add_risk", "risks.change_risk"}),
+    Role.SECURITY: frozenset(
+        {
+            "accounts.view_user",
+            "risks.view_risk",
+            "risks.add_risk",
+            "risks.change_risk",
+            "controls.view_control",
+            "controls.change_control",
+        }
+    ),
     Role.OPERATIONS: frozenset(),
-    Role.MANAGEMENT: frozenset({"accounts.view_user", "risks.view_risk", "risks.accept_risk"}),
+    Role.MANAGEMENT: frozenset({"accounts.view_user", "risks.view_risk", "risks.accept_risk", "controls.view_control"}),
     Role.STAFF: frozenset(),
     Role.AUDITOR: frozenset(
-        {"accounts.view_user", "accounts.view_offboardingrecord", "audit.view_auditevent", "risks.view_risk"}
+        {
+            "accounts.view_user",
+            "accounts.view_offboardingrecord",
+            "audit.view_auditevent",
+            "risks.view_risk",
+            "controls.view_control",
+        }
     ),
     Role.EXTERNAL: frozenset(),
 }
+
+# Semiannual risk analyses: run by the CISO and the security team, read by Management and Auditors.
+_RISK_ANALYSES: dict[str, frozenset[str]] = {
+    Role.CISO: frozenset({"risks.view_riskanalysis", "risks.add_riskanalysis", "risks.change_riskanalysis"}),
+    Role.SECURITY: frozenset({"risks.view_riskanalysis", "risks.add_riskanalysis", "risks.change_riskanalysis"}),
+    Role.MANAGEMENT: frozenset({"risks.view_riskanalysis"}),
+    Role.AUDITOR: frozenset({"risks.view_riskanalysis"}),
+}
+for _role, _permissions in _RISK_ANALYSES.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions
+
+# Security objectives (ISO/IEC 27001 6.2): set by the CISO and the security team, read by Management and
+# Auditors; an objective's owner reads it and updates its key results through the policy, not a role.
+_OBJECTIVES: dict[str, frozenset[str]] = {
+    Role.CISO: frozenset({"objectives.view_objective", "objectives.add_objective", "objectives.change_objective"}),
+    Role.SECURITY: frozenset({"objectives.view_objective", "objectives.add_objective", "objectives.change_objective"}),
+    Role.MANAGEMENT: frozenset({"objectives.view_objective"}),
+    Role.AUDITOR: frozenset({"objectives.view_objective"}),
+}
+for _role, _permissions in _OBJECTIVES.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions

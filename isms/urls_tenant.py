@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("audit.urls")),
     path("", include("risks.urls")),
+    path("", include("objectives.urls")),
+    path("", include("controls.urls")),
     path("", include("sharing.urls")),
     path("", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

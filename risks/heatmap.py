@@ -1,6 +1,9 @@
 """Heat maps of the risk register: counts per likelihood × impact cell, drawn as SVG by the template."""
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -41,12 +44,39 @@ def heatmap(
         .values(lik, imp)
         .annotate(n=Count("id"))
     }
+    return _drawing(counts, matrix.likelihood_labels, matrix.impact_labels, matrix.level_of, residual, selected)
+
+
+def heatmap_of_snapshot(snapshot: dict[str, Any], *, residual: bool) -> dict[str, object]:
+    """The same drawing from a frozen register (a signed-off analysis), with its own matrix."""
+    lik, imp = ("residual_likelihood", "residual_impact") if residual else ("likelihood", "impact")
+    counts = Counter((risk[lik], risk[imp]) for risk in snapshot.get("risks", []) if risk.get(lik) is not None)
+    frozen = snapshot["matrix"]
+    bands = frozen["bands"]
+
+    def level_of(score: int | None) -> str:
+        for level in ("low", "medium", "high", "critical"):
+            if score is not None and score <= int(bands[level]):
+                return level
+        return "critical"
+
+    return _drawing(dict(counts), frozen["likelihood_labels"], frozen["impact_labels"], level_of, residual, None)
+
+
+def _drawing(
+    counts: dict[tuple[int, int], int],
+    likelihood_labels: list[str],
+    impact_labels: list[str],
+    level_of: Callable[[int | None], str],
+    residual: bool,
+    selected: tuple[int, int] | None,
+) -> dict[str, object]:
     cells = [
         Cell(
             likelihood=likelihood,
             impact=impact,
             count=counts.get((likelihood, impact), 0),
-            level=matrix.level_of(likelihood * impact),
+            level=level_of(likelihood * impact),
             x=LEFT + (impact - 1) * CELL,
             y=TOP + (5 - likelihood) * CELL,
             selected=selected == (likelihood, impact),
@@ -58,11 +88,10 @@ def heatmap(
         "kind": "residual" if residual else "inherent",
         "cells": cells,
         "likelihood_labels": [
-            {"label": label, "y": TOP + (5 - n) * CELL + CELL // 2 + 4}
-            for n, label in enumerate(matrix.likelihood_labels, 1)
+            {"label": label, "y": TOP + (5 - n) * CELL + CELL // 2 + 4} for n, label in enumerate(likelihood_labels, 1)
         ],
         "impact_labels": [
-            {"label": label, "x": LEFT + (n - 1) * CELL + CELL // 2} for n, label in enumerate(matrix.impact_labels, 1)
+            {"label": label, "x": LEFT + (n - 1) * CELL + CELL // 2} for n, label in enumerate(impact_labels, 1)
         ],
         "width": LEFT + 5 * CELL + 8,
         "height": TOP + 5 * CELL + 44,

@@ -174,3 +174,105 @@ class RiskUserObjectPermission(UserObjectPermissionBase):
 
 class RiskGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Risk, on_delete=models.CASCADE)
+
+
+class RiskAnalysis(models.Model):
+    """A semiannual risk analysis: every risk in scope reviewed, then signed off by the CISO and Management.
+
+    Sign-off freezes ``snapshot``: the register as it stood, readable and exportable later
+    exactly as it was, whatever happens to the risks afterwards.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SIGNED_OFF = "signed_off", _("Signed off")
+
+    name = models.CharField(_("name"), max_length=100, unique=True, help_text=_("For example “2026 H2”."))
+    scope = models.TextField(_("scope"), blank=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    deadline = models.DateField(_("sign-off deadline"))
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("participants"), related_name="risk_analyses", blank=True
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous analysis"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    ciso_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ciso_signed_at = models.DateTimeField(null=True, blank=True)
+    management_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    management_signed_at = models.DateTimeField(null=True, blank=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        verbose_name = _("risk analysis")
+        verbose_name_plural = _("risk analyses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="risks_analysis_period_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk and self.is_signed_off:
+            stored = type(self).objects.filter(pk=self.pk).values("snapshot", "status").first()
+            if stored and stored["status"] == self.Status.SIGNED_OFF and stored["snapshot"] != self.snapshot:
+                raise ValueError("A signed-off risk analysis is immutable.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk_analysis", kwargs={"pk": self.pk})
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status == self.Status.SIGNED_OFF
+
+
+class RiskReview(models.Model):
+    """One risk's review within an analysis: who looked, when, and the score they confirmed or changed."""
+
+    analysis = models.ForeignKey(RiskAnalysis, on_delete=models.CASCADE, related_name="reviews")
+    risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="reviews")
+    likelihood_before = models.PositiveSmallIntegerField(validators=SCALE)
+    impact_before = models.PositiveSmallIntegerField(validators=SCALE)
+    likelihood_after = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
+    impact_after = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["risk__reference"]
+        constraints = [models.UniqueConstraint(fields=["analysis", "risk"], name="risks_review_once_per_analysis")]
+
+    def __str__(self) -> str:
+        return f"{self.analysis} · {self.risk.reference}"
+
+    @property
+    def score_change(self) -> int:
+        if self.likelihood_after is None or self.impact_after is None:
+            return 0
+        return self.likelihood_after * self.impact_after - self.likelihood_before * self.impact_before

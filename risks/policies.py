@@ -56,3 +56,26 @@ class RiskPolicy:
 
 
 risk_policy = RiskPolicy()
+
+
+class RiskAnalysisPolicy:
+    def can_view(self, user: Any) -> bool:
+        return bool(getattr(user, "is_authenticated", False) and user.has_perm("risks.view_riskanalysis"))
+
+    def can_run(self, user: Any) -> bool:
+        """Plan, start and review: the CISO and the security team."""
+        return bool(getattr(user, "is_authenticated", False) and user.has_perm("risks.change_riskanalysis"))
+
+    def can_sign(self, user: Any, analysis: Any) -> bool:
+        from accounts.roles import Role
+
+        roles = set(user.role_names) if getattr(user, "is_authenticated", False) else set()
+        if analysis.status != "in_progress":
+            return False
+        return bool(
+            (Role.CISO in roles and analysis.ciso_signed_by_id is None)
+            or (Role.MANAGEMENT in roles and analysis.management_signed_by_id is None)
+        )
+
+
+analysis_policy = RiskAnalysisPolicy()

@@ -157,7 +157,7 @@ def matrix_validate(
     *, likelihood_labels: list[str], impact_labels: list[str], bands: dict[str, int], threshold: int
 ) -> None:
     errors = []
-    for name, labels in (("likelihood", likelihood_labels), ("impact", impact_labels)):
+    for name, labels in ((_("likelihood"), likelihood_labels), (_("impact"), impact_labels)):
         if len(labels) != 5 or not all(label.strip() for label in labels):
             errors.append(_("Give all five %(axis)s labels.") % {"axis": name})
     tops = [int(bands.get(level, 0)) for level in Level.values]

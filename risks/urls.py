@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, register
+from .views import analyses, imports, register
 
 urlpatterns = [
     path("risks/", register.risk_list, name="risks"),
@@ -9,6 +9,14 @@ urlpatterns = [
     path("risks/<int:pk>/edit/", register.risk_edit, name="risk_edit"),
     path("risks/<int:pk>/accept/", register.risk_accept, name="risk_accept"),
     path("risks/matrix/", register.matrix_edit, name="risk_matrix"),
+    path("risks/analyses/", analyses.analysis_list, name="risk_analyses"),
+    path("risks/analyses/new/", analyses.analysis_create, name="risk_analysis_create"),
+    path("risks/analyses/<int:pk>/", analyses.analysis_detail, name="risk_analysis"),
+    path("risks/analyses/<int:pk>/start/", analyses.analysis_start, name="risk_analysis_start"),
+    path("risks/analyses/<int:pk>/reviews/<int:review_pk>/", analyses.review_save, name="risk_review"),
+    path("risks/analyses/<int:pk>/sign/", analyses.analysis_sign, name="risk_analysis_sign"),
+    path("risks/analyses/<int:pk>/report/", analyses.analysis_report, name="risk_analysis_report"),
+    path("risks/analyses/<int:pk>/export.xlsx", analyses.analysis_export, name="risk_analysis_export"),
     path("risks/import/", imports.import_upload, name="risk_import"),
     path("risks/import/confirm/", imports.import_confirm, name="risk_import_confirm"),
 ]

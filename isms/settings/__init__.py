@@ -80,6 +80,8 @@ TENANT_APPS = [
     "sharing",
     "core",
     "risks",
+    "objectives",
+    "controls",
     "incidents",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -18,7 +18,7 @@ from .. import exports, selectors, services
 from ..forms import AcceptForm, MatrixForm, RiskFilterForm, RiskForm
 from ..heatmap import heatmap
 from ..models import Level, Risk, RiskMatrix
-from ..policies import risk_policy
+from ..policies import analysis_policy, risk_policy
 
 PAGE_SIZE = 50
 
@@ -57,6 +57,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
             "selected_cell": selected,
             "can_create": risk_policy.can_create(request.user),
             "can_edit_matrix": risk_policy.can_edit_matrix(request.user),
+            "can_view_analyses": analysis_policy.can_view(request.user),
             "active_area": "risks",
         },
     )

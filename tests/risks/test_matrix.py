@@ -40,7 +40,8 @@ def test_residual_score_and_level(acme, make_risk):
 
 
 def _matrix_form(**overrides):
-    data = {f"likelihood_{n}": f"L{n}" for n in range(1, 6)} | {f"impact_{n}": f"I{n}" for n in range(1, 6)}
+    data: dict[str, object] = {f"likelihood_{n}": f"L{n}" for n in range(1, 6)}
+    data |= {f"impact_{n}": f"I{n}" for n in range(1, 6)}
     data |= {"band_low": 6, "band_medium": 12, "band_high": 19, "band_critical": 25, "acceptance_threshold": 12}
     return data | overrides
 
@@ -160,3 +161,37 @@ def test_csv_and_xlsx_exports_hold_exactly_the_visible_filtered_rows(acme, make_
     assert sheet is not None
     values = list(sheet.iter_rows(values_only=True))
     assert len(values) == 2 and values[1][1] == "'=cmd|' /C calc'!A0" and values[1][6] == 4
+
+
+def test_register_query_count_is_the_same_for_10_and_1000_risks(acme):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(start: int, stop: int) -> None:
+        with schema_context("acme"):
+            matrix = RiskMatrix.current()
+            risks = [
+                Risk(
+                    reference=f"R-{n:04d}",
+                    title=f"Bulk {n}",
+                    owner=acme.staff,
+                    likelihood=n % 5 + 1,
+                    impact=(n // 5) % 5 + 1,
+                    residual_likelihood=1,
+                    residual_impact=2,
+                )
+                for n in range(start, stop)
+            ]
+            for risk in risks:
+                risk.levels_compute(matrix)
+            Risk.objects.bulk_create(risks)
+
+    client = acme.logged_in_client(acme.ciso)
+    add(1, 11)
+    with CaptureQueriesContext(connection) as ten:
+        assert client.get("/risks/?sort=-score").status_code == 200
+    add(11, 1001)
+    with CaptureQueriesContext(connection) as thousand:
+        page = client.get("/risks/?sort=-score")
+    assert "1000 risks you can see" in page.content.decode()
+    assert len(thousand) == len(ten)

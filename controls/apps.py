@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ControlsConfig(AppConfig):
+    name = "controls"
+    verbose_name = _("Statement of Applicability")
+
+    def ready(self) -> None:
+        from accounts import ownership
+
+        from .models import Control
+        from .services import controls_reassign
+
+        ownership.register(Control, "owner", reassign=controls_reassign)

@@ -1,0 +1,182 @@
+"""The security objectives pages: list, create, detail (key results and their values), edit."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.selectors import history_of
+from core.http import posted
+
+from . import selectors, services
+from .forms import CurrentValueForm, KeyResultForm, ObjectiveFilterForm, ObjectiveForm
+from .models import KeyResult, Objective, decimal_text
+from .policies import objective_policy
+
+PAGE_SIZE = 50
+
+
+@login_required
+def objective_list(request: HttpRequest) -> HttpResponse:
+    if not objective_policy.can_view_any(request.user):
+        raise Http404
+    filters = ObjectiveFilterForm(request.GET or None, reader=request.user)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    objectives = selectors.objectives_visible_to(request.user, values)
+    page = Paginator(objectives, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "objectives/objective_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": objective_policy.can_create(request.user),
+            "active_area": "risks",
+        },
+    )
+
+
+@login_required
+def objective_create(request: HttpRequest) -> HttpResponse:
+    if not objective_policy.can_create(request.user):
+        raise Http404
+    form = ObjectiveForm(posted(request), initial={"owner": request.user}, editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            objective = services.objective_create(by=request.user, **fields)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Objective created. Now add its key results."))
+            return redirect(objective)
+    return render(request, "objectives/objective_form.html", {"form": form, "active_area": "risks"})
+
+
+def _detail(
+    request: HttpRequest,
+    objective: Objective,
+    *,
+    key_result_form: KeyResultForm | None = None,
+    failed: tuple[int, CurrentValueForm] | None = None,
+) -> HttpResponse:
+    """The detail page; a form that failed validation is shown again in its place, with its errors."""
+    can_change = objective_policy.can_change(request.user, objective)
+    can_update = objective_policy.can_update_progress(request.user, objective)
+    rows: list[dict[str, Any]] = []
+    for result in objective.key_results.all():
+        form = None
+        if can_update:
+            form = failed[1] if failed and failed[0] == result.pk else _current_form(result)
+        rows.append({"result": result, "form": form})
+    return render(
+        request,
+        "objectives/objective_detail.html",
+        {
+            "objective": objective,
+            "rows": rows,
+            "can_change": can_change,
+            "key_result_form": (key_result_form or KeyResultForm()) if can_change else None,
+            "linked_risks": objective.visible_risks,  # type: ignore[attr-defined]
+            "history": history_of(request.user, objective)[:30],
+            "active_area": "risks",
+        },
+    )
+
+
+def _current_form(result: KeyResult, data: Any = None) -> CurrentValueForm:
+    # Each row's form posts "current"; the ids differ so that every label points at its own input.
+    return CurrentValueForm(data, initial={"current": decimal_text(result.current)}, auto_id=f"id_kr{result.pk}_%s")
+
+
+def _reachable(request: HttpRequest, pk: int) -> Objective:
+    objective = selectors.objective_for(request.user, pk)
+    if objective is None:
+        raise Http404
+    request.audit_object = objective  # type: ignore[attr-defined]
+    return objective
+
+
+@login_required
+def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _reachable(request, pk))
+
+
+@login_required
+def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _reachable(request, pk)
+    if not objective_policy.can_change(request.user, objective):
+        raise Http404
+    form = ObjectiveForm(posted(request), instance=Objective.objects.get(pk=objective.pk), editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.objective_update(objective=objective, by=request.user, **fields)  # type: ignore[arg-type]
+        except PermissionDenied:
+            raise Http404
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(objective)
+    return render(
+        request, "objectives/objective_form.html", {"form": form, "objective": objective, "active_area": "risks"}
+    )
+
+
+@require_POST
+@login_required
+def key_result_add(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _reachable(request, pk)
+    if not objective_policy.can_change(request.user, objective):
+        raise Http404
+    form = KeyResultForm(request.POST)
+    if form.is_valid():
+        try:
+            services.key_result_add(objective=objective, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Key result added."))
+            return redirect(objective)
+    return _detail(request, objective, key_result_form=form)
+
+
+@require_POST
+@login_required
+def key_result_update(request: HttpRequest, pk: int, result_pk: int) -> HttpResponse:
+    objective = _reachable(request, pk)
+    result = selectors.key_result_of(objective, result_pk)
+    if result is None or not objective_policy.can_update_progress(request.user, objective):
+        raise Http404
+    form = _current_form(result, request.POST)
+    if form.is_valid():
+        try:
+            services.key_result_update(key_result=result, by=request.user, current=form.cleaned_data["current"])  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("“%(metric)s” updated.") % {"metric": result.metric})
+            return redirect(objective)
+    return _detail(request, objective, failed=(result.pk, form))
+
+
+@require_POST
+@login_required
+def key_result_remove(request: HttpRequest, pk: int, result_pk: int) -> HttpResponse:
+    objective = _reachable(request, pk)
+    result = selectors.key_result_of(objective, result_pk)
+    if result is None or not objective_policy.can_change(request.user, objective):
+        raise Http404
+    services.key_result_remove(key_result=result, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("“%(metric)s” removed.") % {"metric": result.metric})
+    return redirect(objective)

@@ -1,0 +1,342 @@
+"""Importing risks from CSV and XLSX: a preview that shows every row's errors and saves nothing, then all or nothing."""
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import schema_context
+from guardian.shortcuts import get_perms
+
+from accounts.models import User
+from audit.models import AuditEvent
+from risks import services
+from risks.imports import MAX_ROWS
+from risks.models import Risk
+
+HEADER = "title,owner,likelihood,impact,residual_likelihood,residual_impact,treatment,status,next_review,assets"
+
+
+def _csv(*lines: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode()
+
+
+def _upload(client, content: bytes, name: str = "risks.csv"):
+    return client.post("/risks/import/", {"file": SimpleUploadedFile(name, content)})
+
+
+def _token(page: str) -> str:
+    match = re.search(r'name="token" value="([^"]+)"', page)
+    assert match, "the preview offers no Confirm button"
+    return match.group(1)
+
+
+def _nothing_written() -> None:
+    with schema_context("acme"):
+        assert not Risk.objects.exists()
+        assert not AuditEvent.objects.filter(action__startswith="risk.").exists()
+
+
+def test_preview_shows_every_error_with_its_row_and_writes_nothing(acme):
+    content = _csv(
+        "Phishing,security@acme.example,3,4,,,,,,",
+        ",security@acme.example,3,4,,,,,,",
+        "Lost laptop,nobody@acme.example,7,4,,,,,,",
+        "Ransomware,ciso@acme.example,3,4,2,,sometimes,open,31/12/2026,",
+        header=HEADER + ",colour",
+    )
+    client = acme.logged_in_client(acme.ciso)
+    response = _upload(client, content)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1 row ready" in page and "3 rows with errors" in page
+    for expected in (
+        "Row 3, title: Give a title.",
+        "Row 4, owner: No active person here has the e-mail address nobody@acme.example.",
+        "Row 4, likelihood: 7 is not a whole number from 1 to 5.",
+        "Row 5, residual_impact: Give both residual likelihood and residual impact, or neither.",
+        "Row 5, treatment: sometimes is not one of: accept, avoid, mitigate, transfer.",
+        "Row 5, next_review: 31/12/2026 is not a date written as YYYY-MM-DD.",
+    ):
+        assert expected in page
+    assert page.count("not known and were ignored: colour.") == 1  # a warning, not an error per row
+    assert 'name="token"' not in page  # no Confirm button while any row is wrong
+    assert "risks.import" not in client.session
+    _nothing_written()
+
+
+def test_confirming_a_clean_file_imports_every_row_with_references_permissions_and_audit(acme):
+    content = _csv(
+        'Phishing of admins,security@acme.example,3,4,2,2,Mitigate,Being treated,2030-01-31,"CRM; ERP"',
+        "Lost laptop,OPERATIONS@acme.example,2,2,,,transfer,,,",
+        "Supplier breach,ciso@acme.example,5,5,,,ACCEPT,open,,Payroll",
+    )
+    client = acme.logged_in_client(acme.security)
+    preview = _upload(client, content).content.decode()
+    assert "3 rows ready" in preview and "0 rows with errors" in preview
+    _nothing_written()  # the preview alone saves nothing
+    response = client.post("/risks/import/confirm/", {"token": _token(preview)}, follow=True)
+    assert response.redirect_chain == [("/risks/", 302)]
+    assert "3 risks imported." in response.content.decode()
+    with schema_context("acme"):
+        risks = list(Risk.objects.select_related("owner").order_by("reference"))
+        assert [(risk.reference, risk.title, risk.owner.email) for risk in risks] == [
+            ("R-001", "Phishing of admins", "security@acme.example"),
+            ("R-002", "Lost laptop", "operations@acme.example"),
+            ("R-003", "Supplier breach", "ciso@acme.example"),
+        ]
+        phishing, laptop, supplier = risks
+        assert (phishing.treatment, phishing.status, phishing.next_review) == (
+            "mitigate",
+            "treated",
+            dt.date(2030, 1, 31),
+        )
+        assert (phishing.residual_score, phishing.residual_level, phishing.inherent_level) == (4, "low", "high")
+        assert phishing.assets == ["CRM", "ERP"]
+        assert (laptop.treatment, laptop.status, laptop.residual_likelihood) == ("transfer", "open", None)
+        assert (supplier.treatment, supplier.inherent_level, supplier.assets) == ("accept", "critical", ["Payroll"])
+        operations = User.objects.get(pk=acme.operations.pk)
+        assert set(get_perms(operations, laptop)) == {"view_risk", "change_risk"}
+        assert get_perms(operations, phishing) == []
+        created = AuditEvent.objects.filter(action="risk.created")
+        assert sorted(event.object_id for event in created) == sorted(str(risk.pk) for risk in risks)
+        imported = AuditEvent.objects.get(action="risk.imported")
+        assert (imported.object_label, imported.changes) == ("3 risks", {"count": [None, 3]})
+    assert "risks.import" not in client.session
+    client.post("/risks/import/confirm/", {"token": _token(preview)})  # the same preview confirmed twice
+    with schema_context("acme"):
+        assert Risk.objects.count() == 3
+
+
+def test_flags_and_optional_text_columns(acme):
+    content = _csv(
+        "Backup gap,ciso@acme.example,2,3,x,YES,no,Ops,No offsite copy,Ransom,Single site",
+        "Open Wi-Fi,ciso@acme.example,2,3,1,false,,,,,",
+        "Typo,ciso@acme.example,2,3,maybe,,,,,,",
+        header="title,owner,likelihood,impact,confidentiality,integrity,availability,category,description,threat,"
+        "vulnerability",
+    )
+    client = acme.logged_in_client(acme.ciso)
+    page = _upload(client, content).content.decode()
+    assert "Row 4, confidentiality: maybe is not yes or no." in page
+    good = _csv(*content.decode().splitlines()[1:3], header=content.decode().splitlines()[0])
+    client.post("/risks/import/confirm/", {"token": _token(_upload(client, good).content.decode())})
+    with schema_context("acme"):
+        backup, wifi = Risk.objects.order_by("reference")
+    assert (backup.confidentiality, backup.integrity, backup.availability) == (True, True, False)
+    assert (backup.category, backup.description, backup.threat, backup.vulnerability) == (
+        "Ops",
+        "No offsite copy",
+        "Ransom",
+        "Single site",
+    )
+    assert (wifi.confidentiality, wifi.integrity, wifi.availability) == (True, False, False)
+
+
+@pytest.mark.parametrize("how", ["owner deactivated after the preview", "the second write fails"])
+def test_a_failure_while_writing_leaves_nothing(acme, monkeypatch, how):
+    content = _csv("First,ciso@acme.example,3,4,,,,,,", "Second,operations@acme.example,3,4,,,,,,")
+    client = acme.logged_in_client(acme.ciso)
+    token = _token(_upload(client, content).content.decode())
+    if how == "owner deactivated after the preview":
+        with schema_context("acme"):
+            User.objects.filter(pk=acme.operations.pk).update(is_active=False)
+        expected = "Row 3: the owner is no longer an active person here."
+    else:
+        real_create, calls = services.risk_create, []
+
+        def failing_second(**kwargs):
+            calls.append(kwargs["title"])
+            risk = real_create(**kwargs)
+            if len(calls) == 2:
+                raise ValidationError("The database said no.")
+            return risk
+
+        monkeypatch.setattr(services, "risk_create", failing_second)
+        expected = "Row 3: The database said no."
+    response = client.post("/risks/import/confirm/", {"token": token}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [("/risks/import/", 302)]
+    assert f"Nothing was imported: {expected}" in page
+    _nothing_written()
+
+
+def test_csv_with_semicolons_and_a_byte_order_mark(acme):
+    content = (
+        "\ufefftitle;owner;likelihood;impact;assets;status\nÅtkomst utan MFA;ciso@acme.example;2;3;CRM, ERP;Öppen\n"
+    )
+    content += 'Läckage;ciso@acme.example;4;4;"Lön; HR";closed\n'
+    client = acme.logged_in_client(acme.ciso)
+    page = _upload(client, content.encode("utf-8")).content.decode()
+    assert "Row 2, status: Öppen is not one of: accepted, closed, open, treated." in page  # English values and labels
+    fixed = content.replace("Öppen", "open").encode("utf-8")
+    client.post("/risks/import/confirm/", {"token": _token(_upload(client, fixed).content.decode())})
+    with schema_context("acme"):
+        assert list(Risk.objects.order_by("reference").values_list("title", "assets", "status")) == [
+            ("Åtkomst utan MFA", ["CRM", "ERP"], "open"),
+            ("Läckage", ["Lön", "HR"], "closed"),
+        ]
+
+
+@pytest.mark.parametrize("export_format", ["xlsx", "csv"])
+def test_an_unedited_export_imports_back_as_new_risks(acme, make_risk, export_format):
+    make_risk(
+        owner=acme.operations,
+        title="=HYPERLINK(x)",  # the export guards it against formulas; the import undoes the guard
+        likelihood=4,
+        impact=5,
+        residual_likelihood=2,
+        residual_impact=3,
+        treatment="transfer",
+        next_review=dt.date(2031, 6, 30),
+        assets=["CRM", "Payroll"],
+        confidentiality=True,
+        availability=True,
+    )
+    make_risk(title="Plain one", category="Suppliers")
+    client = acme.logged_in_client(acme.ciso)
+    exported = client.get(f"/risks/?format={export_format}").content
+    page = _upload(client, exported, name=f"register.{export_format}").content.decode()
+    assert "2 rows ready" in page
+    assert "not known" not in page  # reference, score, levels … are known and ignored
+    client.post("/risks/import/confirm/", {"token": _token(page)})
+    fields = (
+        "title",
+        "category",
+        "owner_id",
+        "likelihood",
+        "impact",
+        "residual_likelihood",
+        "residual_impact",
+        "inherent_level",
+        "residual_level",
+        "treatment",
+        "status",
+        "next_review",
+        "assets",
+        "confidentiality",
+        "integrity",
+        "availability",
+    )
+    with schema_context("acme"):
+        risks = list(Risk.objects.order_by("reference").values_list("reference", *fields))
+    assert [risk[0] for risk in risks] == ["R-001", "R-002", "R-003", "R-004"]
+    assert [risk[1:] for risk in risks[2:]] == [risk[1:] for risk in risks[:2]]
+
+
+def _xlsx_without_a_workbook() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("junk.csv", bytes(range(256)) * 40, "not UTF-8 text"),
+        ("risks.xlsx", _csv("Phishing,ciso@acme.example,3,4,,,,,,"), "not an Excel workbook"),
+        ("archive.xlsx", _xlsx_without_a_workbook(), "not an Excel workbook"),
+        ("empty.csv", b"", "The file is empty."),
+        ("blank.csv", b"\n ,, \n", "The file is empty."),
+        ("header-only.csv", _csv(), "no risks below it"),
+        ("huge.csv", _csv(*["Phishing,ciso@acme.example,3,4,,,,,,"] * 170_000), "larger than 5 MB"),
+        ("risks.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "Upload a .csv or .xlsx file."),
+        ("untitled.csv", _csv("ciso@acme.example,3,4", header="owner,likelihood,impact"), "no title column"),
+        ("twice.csv", _csv("a,b", header="title,Title"), "The column title appears twice"),
+        (
+            "many.csv",
+            _csv(*["Phishing,ciso@acme.example,3,4,,,,,,"] * (MAX_ROWS + 1)),
+            f"more than {MAX_ROWS} rows",
+        ),
+    ],
+)
+def test_unusable_files_are_refused_with_a_clear_message(acme, name, content, message):
+    client = acme.logged_in_client(acme.ciso)
+    response = _upload(client, content, name=name)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    assert 'class="field__error"' in page and 'name="token"' not in page
+    assert "risks.import" not in client.session
+    _nothing_written()
+
+
+def test_a_file_of_exactly_the_row_limit_is_read(acme):
+    content = _csv(*["Phishing,ciso@acme.example,3,4,,,,,,"] * MAX_ROWS)
+    page = _upload(acme.logged_in_client(acme.ciso), content).content.decode()
+    assert f"{MAX_ROWS} rows ready" in page
+
+
+def test_a_stale_or_forged_confirm_writes_nothing(acme):
+    client = acme.logged_in_client(acme.ciso)
+    response = client.post("/risks/import/confirm/", {"token": "made-up"}, follow=True)
+    assert response.redirect_chain == [("/risks/import/", 302)]
+    assert "There is no previewed upload to import" in response.content.decode()
+    first = _token(_upload(client, _csv("First file,ciso@acme.example,3,4,,,,,,")).content.decode())
+    second = _token(_upload(client, _csv("Second file,ciso@acme.example,3,4,,,,,,")).content.decode())
+    for token in (first, "made-up", ""):
+        client.post("/risks/import/confirm/", {"token": token})
+    assert client.get("/risks/import/confirm/").status_code == 405
+    _nothing_written()
+    client.post("/risks/import/confirm/", {"token": second})  # the latest preview is still there to confirm
+    with schema_context("acme"):
+        assert list(Risk.objects.values_list("title", flat=True)) == ["Second file"]
+
+
+def test_a_failed_upload_drops_the_earlier_preview(acme):
+    client = acme.logged_in_client(acme.ciso)
+    token = _token(_upload(client, _csv("Earlier,ciso@acme.example,3,4,,,,,,")).content.decode())
+    _upload(client, b"", name="empty.csv")
+    client.post("/risks/import/confirm/", {"token": token})
+    _nothing_written()
+
+
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("ciso", True),
+        ("security", True),
+        ("staff", False),
+        ("auditor", False),
+        ("management", False),
+        ("operations", False),
+        ("admin", False),
+    ],
+)
+def test_only_those_who_create_risks_may_import(acme, role, allowed):
+    client = acme.logged_in_client(getattr(acme, role))
+    content = _csv("Phishing,ciso@acme.example,3,4,,,,,,")
+    assert client.get("/risks/import/").status_code == (200 if allowed else 404)
+    assert ('href="/risks/import/"' in client.get("/risks/").content.decode()) is allowed
+    assert _upload(client, content).status_code == (200 if allowed else 404)
+    if not allowed:
+        assert client.post("/risks/import/confirm/", {"token": "x"}).status_code == 404
+        # Nor may they confirm a preview someone with the right prepared in their session.
+        session = client.session
+        session["risks.import"] = {"token": "x", "rows": [{"row": 2, "fields": {"title": "Sneaky"}}]}
+        session.save()
+        assert client.post("/risks/import/confirm/", {"token": "x"}).status_code == 404
+        _nothing_written()
+
+
+def test_owners_are_this_tenants_active_people_only(acme, globex):
+    with schema_context("acme"):
+        User.objects.filter(pk=acme.staff.pk).update(is_active=False)
+    content = _csv("From globex,ciso@globex.example,3,4,,,,,,", "Gone,staff@acme.example,3,4,,,,,,")
+    page = _upload(acme.logged_in_client(acme.ciso), content).content.decode()
+    assert "Row 2, owner: No active person here has the e-mail address ciso@globex.example." in page
+    assert "Row 3, owner: No active person here has the e-mail address staff@acme.example." in page
+    _nothing_written()
+    with schema_context("globex"):
+        assert not Risk.objects.exists()
+
+
+def test_rows_cannot_arrive_already_accepted(acme):
+    content = _csv("Phishing,ciso@acme.example,3,4,accepted", header="title,owner,likelihood,impact,status")
+    page = _upload(acme.logged_in_client(acme.ciso), content).content.decode()
+    assert "Risks cannot be imported as accepted" in page
+    _nothing_written()
