@@ -49,7 +49,8 @@ def objective_list(request: HttpRequest) -> HttpResponse:
 def objective_create(request: HttpRequest) -> HttpResponse:
     if not objective_policy.can_create(request.user):
         raise Http404
-    form = ObjectiveForm(posted(request), initial={"owner": request.user}, editor=request.user)
+    initial: dict[str, Any] = {"owner": request.user} | _from_analysis(request)
+    form = ObjectiveForm(posted(request), initial=initial, editor=request.user)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
@@ -60,6 +61,19 @@ def objective_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Objective created. Now add its key results."))
             return redirect(objective)
     return render(request, "objectives/objective_form.html", {"form": form, "active_area": "risks"})
+
+
+def _from_analysis(request: HttpRequest) -> dict[str, Any]:
+    """Start an objective from a signed-off risk analysis ("the basis for security objectives"):
+    its period, and its highest risks that still exist."""
+    from risks.analyses import summary
+    from risks.models import Risk, RiskAnalysis
+
+    analysis = RiskAnalysis.objects.filter(pk=request.GET.get("analysis") or 0, status="signed_off").first()
+    if analysis is None:
+        return {}
+    top = [risk["reference"] for risk in summary(analysis.snapshot.get("risks", []))["top"][:5]]
+    return {"period": analysis.name, "risks": list(Risk.objects.filter(reference__in=top))}
 
 
 def _detail(

@@ -10,9 +10,10 @@ class RisksConfig(AppConfig):
         from accounts import ownership
         from sharing import registry
 
-        from .models import Risk
+        from .models import Risk, TreatmentAction
         from .policies import risk_policy
-        from .services import risks_reassign
+        from .services import actions_reassign, risks_reassign
 
         ownership.register(Risk, "owner", reassign=risks_reassign)
+        ownership.register(TreatmentAction, "owner", reassign=actions_reassign)
         registry.register(Risk, risk_policy)

@@ -128,3 +128,15 @@ class MatrixForm(forms.Form):
             self.fields[f"band_{level}"] = forms.IntegerField(
                 label=_("%(level)s up to score") % {"level": label}, min_value=1, max_value=25
             )
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("Action"), max_length=300)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = User.objects.filter(is_active=True).order_by("full_name", "email")

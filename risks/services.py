@@ -1,5 +1,6 @@
 """Writes on risks: create and update, audited, with the owner's object permissions kept in step."""
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ import audit
 from accounts.models import User
 from audit.services import changes_between
 
-from .models import Level, Risk, RiskMatrix
+from .models import Level, Risk, RiskMatrix, TreatmentAction
 from .policies import risk_policy
 
 OWNER_PERMISSIONS = ("risks.view_risk", "risks.change_risk")
@@ -218,3 +219,65 @@ def matrix_update(
         changes=changes_between(before, after) | {"risks_recomputed": [None, changed]},
     )
     return matrix, changed
+
+
+@transaction.atomic
+def action_add(*, risk: Risk, by: User, title: str, owner: User, due_date: dt.date) -> TreatmentAction:
+    if not risk_policy.can_change(by, risk):
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError(_("Describe the action."))
+    if not owner.is_active:
+        raise ValidationError(_("The owner must be an active person."))
+    action = TreatmentAction.objects.create(risk=risk, title=title.strip(), owner=owner, due_date=due_date)
+    # Assignees see the risk their action belongs to (an object permission, like owners).
+    assign_perm("risks.view_risk", owner, risk)
+    audit.record(
+        actor=by,
+        action="risk.action_added",
+        obj=risk,
+        changes={
+            "action": [None, action.title],
+            "owner": [None, owner.email],
+            "due_date": [None, due_date.isoformat()],
+        },
+    )
+    return action
+
+
+@transaction.atomic
+def action_status_set(*, action: TreatmentAction, by: User, status: str) -> TreatmentAction:
+    """The action's owner, or whoever may change the risk, moves it along."""
+    if action.owner_id != by.pk and not risk_policy.can_change(by, action.risk):
+        raise PermissionDenied
+    if status not in TreatmentAction.Status.values:
+        raise ValidationError(_("Unknown status."))
+    before = action.status
+    if before != status:
+        action.status = status
+        action.completed_at = timezone.now() if status == TreatmentAction.Status.DONE else None
+        action.save(update_fields=["status", "completed_at"])
+        audit.record(
+            actor=by, action="risk.action_status_changed", obj=action.risk, changes={action.title: [before, status]}
+        )
+    return action
+
+
+def actions_reassign(user: User, to: User) -> int:
+    """Offboarding: hand over open treatment actions."""
+    count = 0
+    for action in TreatmentAction.objects.filter(owner=user).exclude(status=TreatmentAction.Status.DONE):
+        action.owner = to
+        action.save(update_fields=["owner"])
+        assign_perm("risks.view_risk", to, action.risk)
+        if action.risk.owner_id != user.pk:
+            remove_perm("risks.view_risk", user, action.risk)
+        audit.record(
+            actor=None,
+            actor_label="offboarding",
+            action="risk.action_owner_changed",
+            obj=action.risk,
+            changes={action.title: [user.email, to.email]},
+        )
+        count += 1
+    return count

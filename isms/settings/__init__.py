@@ -283,6 +283,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat_dispatch", "schedule": 60.0},
+    "risk-analysis-reminders": {
+        "task": "risks.tasks.analysis_reminders_dispatch",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "shares-expire": {"task": "sharing.tasks.shares_expire_dispatch", "schedule": 3600.0},
     "audit-chain-verify": {"task": "audit.tasks.audit_chain_verify_dispatch", "schedule": crontab(hour=3, minute=30)},
 }

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from accounts.models import User
 from core.http import posted
 from core.spreadsheets import safe_row
+from objectives.policies import objective_policy
 
 from .. import analyses
 from ..heatmap import heatmap, heatmap_of_snapshot
@@ -212,6 +213,7 @@ def analysis_report(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": analyses.summary(register),
             "heatmaps": maps,
             "comparison": analyses.changes_since_previous(analysis),
+            "can_create_objective": analysis.is_signed_off and objective_policy.can_create(request.user),
             "active_area": "risks",
         },
     )

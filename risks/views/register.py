@@ -15,9 +15,9 @@ from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
 from sharing.selectors import access_reasons, requests_pending_for
 
 from .. import exports, selectors, services
-from ..forms import AcceptForm, MatrixForm, RiskFilterForm, RiskForm
+from ..forms import AcceptForm, ActionForm, MatrixForm, RiskFilterForm, RiskForm
 from ..heatmap import heatmap
-from ..models import Level, Risk, RiskMatrix
+from ..models import Level, Risk, RiskMatrix, TreatmentAction
 from ..policies import analysis_policy, risk_policy
 
 PAGE_SIZE = 50
@@ -114,6 +114,11 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "needs_acceptance": risk.needs_acceptance(matrix, timezone.localdate()),
             "acceptance_valid": risk.acceptance_is_valid(timezone.localdate()),
             "accept_form": AcceptForm() if risk_policy.can_accept(request.user, risk) else None,
+            "actions": risk.actions.select_related("owner"),
+            "action_form": ActionForm() if risk_policy.can_change(request.user, risk) else None,
+            "action_statuses": TreatmentAction.Status.choices,
+            "today": timezone.localdate(),
+            "controls": _controls_of(request, risk),
             "active_area": "risks",
         },
     )
@@ -189,3 +194,45 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect(risk)
     return render(request, "risks/risk_form.html", {"form": form, "risk": risk, "active_area": "risks"})
+
+
+def _controls_of(request: HttpRequest, risk: Risk) -> list[object]:
+    """Annex A controls linked to this risk, if the reader may read the Statement of Applicability."""
+    from controls.policies import control_policy
+
+    if not control_policy.can_view(request.user):
+        return []
+    return list(risk.controls.order_by("sort_key"))
+
+
+@login_required
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    risk = selectors.risk_for(request.user, pk)
+    if risk is None or request.method != "POST" or not risk_policy.can_change(request.user, risk):
+        return _unavailable(request, pk)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_add(risk=risk, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Action added."))
+    else:
+        messages.error(request, _("Give the action, its owner and a due date."))
+    return redirect(risk)
+
+
+@login_required
+def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+    action = TreatmentAction.objects.select_related("risk").filter(pk=pk).first()
+    risk = selectors.risk_for(request.user, action.risk_id) if action else None
+    if action is None or risk is None or request.method != "POST":
+        raise Http404
+    try:
+        services.action_status_set(action=action, by=request.user, status=request.POST.get("status", ""))  # type: ignore[arg-type]
+    except PermissionDenied:
+        raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(risk)
