@@ -6,7 +6,7 @@ VENV_PY := .venv/bin/python
 
 # Test-only secrets: tests never run with DEBUG, so settings demand real-looking values.
 TEST_ENV := SECRET_KEY=test-secret-key-not-for-production-0123456789abcdef \
-	ISMS_MASTER_KEY=dGVzdC1tYXN0ZXIta2V5LW5vdC1mb3ItcHJvZHVjdGlvbg== \
+	ISMS_MASTER_KEY=dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE= \
 	ISMS_HTTPS=0 DEBUG=0
 
 .PHONY: run test lint fmt typecheck assets bench messages clean
