@@ -1,28 +1,23 @@
 """The Statement of Applicability pages: the SoA itself, its XLSX export, and one control (read or edit)."""
 
-import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from audit.selectors import history_of
-from core.http import posted
-from core.spreadsheets import safe_row
+from core.http import form_save, posted
+from core.spreadsheets import xlsx_response
 
 from . import selectors, services
 from .forms import ControlFilterForm, ControlForm
 from .models import Control
 from .policies import control_policy
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filtered(request: HttpRequest) -> tuple[ControlFilterForm, QuerySet[Control]]:
@@ -59,44 +54,38 @@ def control_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def control_export(request: HttpRequest) -> HttpResponse:
     _filters, controls = _filtered(request)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Statement of Applicability")[:31])  # Excel's limit on sheet names
-    sheet.append(
+    header: list[object] = [
+        _("Reference"),
+        _("Control"),
+        _("Theme"),
+        _("Applicable"),
+        _("Justification"),
+        _("Implementation status"),
+        _("Owner"),
+        _("Linked risks"),
+        _("Last updated"),
+    ]
+    rows = (
         [
-            _("Reference"),
-            _("Control"),
-            _("Theme"),
-            _("Applicable"),
-            _("Justification"),
-            _("Implementation status"),
-            _("Owner"),
-            _("Linked risks"),
-            _("Last updated"),
+            control.reference,
+            control.title,
+            control.get_theme_display(),
+            _("Yes") if control.applicable else _("No"),
+            control.justification,
+            control.get_status_display(),
+            control.owner.email if control.owner else "",
+            ", ".join(risk.reference for risk in control.visible_risks),  # type: ignore[attr-defined]
+            # Excel has no time zones: the tenant's local time, as shown on the pages.
+            timezone.localtime(control.updated_at).replace(tzinfo=None),
         ]
+        for control in controls
     )
-    for control in controls:
-        sheet.append(
-            safe_row(
-                [
-                    control.reference,
-                    control.title,
-                    control.get_theme_display(),
-                    _("Yes") if control.applicable else _("No"),
-                    control.justification,
-                    control.get_status_display(),
-                    control.owner.email if control.owner else "",
-                    ", ".join(risk.reference for risk in control.visible_risks),  # type: ignore[attr-defined]
-                    # Excel has no time zones: the tenant's local time, as shown on the pages.
-                    timezone.localtime(control.updated_at).replace(tzinfo=None),
-                ]
-            )
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="statement-of-applicability-{stamp}.xlsx"'
-    return response
+    return xlsx_response(
+        sheet_name=str(_("Statement of Applicability")),
+        header=header,
+        rows=rows,
+        filename=f"statement-of-applicability-{timezone.localdate().isoformat()}.xlsx",
+    )
 
 
 @login_required
@@ -111,17 +100,13 @@ def control_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     if can_change:
         form = ControlForm(posted(request), instance=Control.objects.get(pk=control.pk), editor=request.user)  # type: ignore[arg-type]
-        if request.method == "POST" and form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            try:
-                services.control_update(control=control, by=request.user, **fields)  # type: ignore[arg-type]
-            except PermissionDenied:
-                raise Http404
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(control)
+        if form_save(
+            request,
+            form,
+            lambda fields: services.control_update(control=control, by=request.user, **fields),  # type: ignore[arg-type]
+        ):
+            messages.success(request, _("Saved."))
+            return redirect(control)
     return render(
         request,
         "controls/control_detail.html",

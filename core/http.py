@@ -1,9 +1,32 @@
 """Small request helpers shared by the views."""
 
-from django.http import HttpRequest, QueryDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, QueryDict
+
+T = TypeVar("T")
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
     """The form data of a POST, even an empty one (a form of unticked boxes posts nothing);
     None for other methods, so the form stays unbound."""
     return request.POST if request.method == "POST" else None
+
+
+def form_save(request: HttpRequest, form: Any, write: Callable[[dict[str, Any]], T]) -> T | None:
+    """Hand a valid ModelForm's fields to a service; its refusals become form errors or a 404.
+
+    Returns what the service returned, or None when the form (or the service) refused.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    try:
+        return write(fields)
+    except PermissionDenied:
+        raise Http404
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None

@@ -1,5 +1,11 @@
 """Exports people open in spreadsheets: cells must never be run as formulas (CSV injection)."""
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -11,3 +17,27 @@ def safe_cell(value: object) -> object:
 
 def safe_row(values: list[object]) -> list[object]:
     return [safe_cell(value) for value in values]
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(
+    *, sheet_name: str, header: list[object], rows: Iterable[list[object]], filename: str
+) -> "HttpResponse":
+    """One worksheet, formula-safe cells, as a download (written row by row: bounded memory per row)."""
+    import io
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name[:31])  # Excel's limit on sheet names
+    sheet.append(header)
+    for row in rows:
+        sheet.append(safe_row(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from core.http import posted
+from core.http import form_save, posted
 
 from . import selectors, services
 from .forms import CurrentValueForm, KeyResultForm, ObjectiveFilterForm, ObjectiveForm
@@ -131,17 +131,13 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not objective_policy.can_change(request.user, objective):
         raise Http404
     form = ObjectiveForm(posted(request), instance=Objective.objects.get(pk=objective.pk), editor=request.user)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            services.objective_update(objective=objective, by=request.user, **fields)  # type: ignore[arg-type]
-        except PermissionDenied:
-            raise Http404
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(objective)
+    if form_save(
+        request,
+        form,
+        lambda fields: services.objective_update(objective=objective, by=request.user, **fields),  # type: ignore[arg-type]
+    ):
+        messages.success(request, _("Saved."))
+        return redirect(objective)
     return render(
         request, "objectives/objective_form.html", {"form": form, "objective": objective, "active_area": "risks"}
     )

@@ -1,14 +1,12 @@
 """The risk register as CSV or XLSX, exactly the rows the reader sees with the filters applied."""
 
 import csv
-import io
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
-from core.spreadsheets import safe_row
+from core.spreadsheets import safe_row, xlsx_response
 
 from .models import Risk
 
@@ -82,15 +80,6 @@ def as_csv(risks: QuerySet[Risk]) -> HttpResponse:
 
 
 def as_xlsx(risks: QuerySet[Risk]) -> HttpResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Risk register")
-    sheet.append(COLUMNS)
-    for row in _rows(risks):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return xlsx_response(
+        sheet_name="Risk register", header=list(COLUMNS), rows=_rows(risks), filename=_filename("xlsx")
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response

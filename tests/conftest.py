@@ -169,3 +169,22 @@ def _back_to_public_schema() -> Iterator[None]:
     """A request through the test client leaves the connection in the tenant's schema."""
     yield
     use_public_schema()
+
+
+@pytest.fixture
+def make_risk(acme: TenantWorld):
+    """Create a risk in acme through the service (reference, levels, owner permissions, audit)."""
+    from risks import services as risk_services
+
+    def make(owner=None, title="Phishing of admin accounts", **fields):
+        with schema_context("acme"):
+            return risk_services.risk_create(
+                by=acme.ciso,
+                owner=owner or acme.ciso,
+                title=title,
+                likelihood=fields.pop("likelihood", 3),
+                impact=fields.pop("impact", 4),
+                **fields,
+            )
+
+    return make

@@ -1,7 +1,5 @@
 """Semiannual risk analyses: plan, start, review each risk, sign off, read the frozen report."""
 
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
 from accounts.models import User
 from core.http import posted
-from core.spreadsheets import safe_row
+from core.spreadsheets import xlsx_response
 from objectives.policies import objective_policy
 
 from .. import analyses
@@ -225,16 +222,10 @@ def analysis_export(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis_or_404(request, pk)
     if not analysis.is_signed_off:
         raise Http404
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(analysis.name[:31])
-    columns = [*analyses.SNAPSHOT_FIELDS, "owner", "score", "residual_score"]
-    sheet.append(columns)
-    for risk in analysis.snapshot.get("risks", []):
-        sheet.append(safe_row([risk.get(column) for column in columns]))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    columns: list[object] = [*analyses.SNAPSHOT_FIELDS, "owner", "score", "residual_score"]
+    return xlsx_response(
+        sheet_name=analysis.name,
+        header=columns,
+        rows=([risk.get(column) for column in columns] for risk in analysis.snapshot.get("risks", [])),
+        filename=f"risk-analysis-{analysis.pk}.xlsx",
     )
-    response["Content-Disposition"] = f'attachment; filename="risk-analysis-{analysis.pk}.xlsx"'
-    return response

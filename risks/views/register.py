@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import posted
+from core.http import form_save, posted
 from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
 from sharing.selectors import access_reasons, requests_pending_for
 
@@ -182,17 +182,9 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if risk is None or not risk_policy.can_change(request.user, risk):
         return _unavailable(request, pk)
     form = RiskForm(posted(request), instance=Risk.objects.get(pk=risk.pk))
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            services.risk_update(risk=risk, by=request.user, **fields)  # type: ignore[arg-type]
-        except PermissionDenied:
-            raise Http404
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(risk)
+    if form_save(request, form, lambda fields: services.risk_update(risk=risk, by=request.user, **fields)):  # type: ignore[arg-type]
+        messages.success(request, _("Saved."))
+        return redirect(risk)
     return render(request, "risks/risk_form.html", {"form": form, "risk": risk, "active_area": "risks"})
 
 

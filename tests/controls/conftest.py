@@ -2,7 +2,6 @@ import pytest
 from django_tenants.utils import schema_context
 
 from controls.models import Control
-from risks import services as risk_services
 
 
 @pytest.fixture
@@ -14,14 +13,3 @@ def control_in(acme):
             return Control.objects.select_related("owner").get(reference=reference)
 
     return get
-
-
-@pytest.fixture
-def make_risk(acme):
-    def make(owner=None, title="Phishing of admin accounts"):
-        with schema_context("acme"):
-            return risk_services.risk_create(
-                by=acme.ciso, owner=owner or acme.ciso, title=title, likelihood=3, impact=4
-            )
-
-    return make

@@ -5,7 +5,6 @@ from django_tenants.utils import schema_context
 
 from objectives import services
 from objectives.models import Objective
-from risks import services as risk_services
 
 
 @pytest.fixture
@@ -28,16 +27,5 @@ def make_objective(acme):
                     unit="%",
                 )
             return Objective.objects.select_related("owner").get(pk=objective.pk)
-
-    return make
-
-
-@pytest.fixture
-def make_risk(acme):
-    def make(owner=None, title="Unpatched servers"):
-        with schema_context("acme"):
-            return risk_services.risk_create(
-                by=acme.ciso, owner=owner or acme.ciso, title=title, likelihood=3, impact=4
-            )
 
     return make
