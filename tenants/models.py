@@ -38,3 +38,28 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return str(self.domain)
+
+
+class TenantKey(models.Model):
+    """A tenant's 256-bit key, stored only wrapped by the master key (see ``tenants.keys``).
+
+    Retired keys are kept: objects sealed under them name their key id and stay readable.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="keys", verbose_name=_("tenant"))
+    key_id = models.CharField(_("key id"), max_length=32, unique=True)
+    wrapped_key = models.BinaryField(_("wrapped key"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["tenant", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=models.Q(retired_at__isnull=True), name="tenant_key_one_active"
+            ),
+            models.CheckConstraint(condition=~models.Q(key_id=""), name="tenant_key_id_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} ({'retired' if self.retired_at else 'active'})"

@@ -12,7 +12,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from core import storage
 from core.schemas import use_public_schema
 
-from . import cloning
+from . import cloning, keys
 from .models import Domain, Tenant
 
 # DNS label rules, no doubled or trailing hyphen (also invalid in an Azure container name).
@@ -86,6 +86,7 @@ def tenant_provision(*, slug: str, name: str, admin_email: str, admin_name: str 
         with transaction.atomic():
             tenant.save()
             domain = Domain.objects.create(tenant=tenant, domain=tenant_domain_for(slug), is_primary=True)
+            keys.tenant_key_create(tenant=tenant)
             cloning.schema_clone(source=settings.TENANT_BASE_SCHEMA, target=schema)
             cloning.schema_migrate_rest(schema=schema)
             with schema_context(schema):

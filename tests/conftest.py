@@ -4,6 +4,9 @@ Tenants are created once per session and committed; each test runs in a transact
 that is rolled back, so data a test creates inside a tenant schema disappears.
 """
 
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -21,6 +24,7 @@ from accounts.roles import Role
 from core.schemas import use_public_schema
 from tenants import services as tenant_services
 from tenants.models import Tenant
+from tests.support import ROOT, free_port, stop, wait_for_port
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -188,3 +192,42 @@ def make_risk(acme: TenantWorld):
             )
 
     return make
+
+
+# Azurite's published development account (not a secret).
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[str]:
+    """A connection string to Azurite: the one CI started, or one started here from npm."""
+    if os.environ.get("AZURE_STORAGE_CONNECTION_STRING"):
+        yield os.environ["AZURE_STORAGE_CONNECTION_STRING"]
+        return
+    binary = shutil.which("azurite-blob") or str(ROOT / "node_modules" / ".bin" / "azurite-blob")
+    assert os.path.exists(binary), (
+        "Azurite is needed: run `npm ci` (make test does) or set AZURE_STORAGE_CONNECTION_STRING."
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "--inMemoryPersistence",
+            "--disableTelemetry",
+            "--skipApiVersionCheck",
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            str(port),
+            "--silent",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process)
+        yield (
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+            f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+        )
+    finally:
+        stop(process)

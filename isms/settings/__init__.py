@@ -81,6 +81,7 @@ TENANT_APPS = [
     "core",
     "risks",
     "objectives",
+    "backups",
     "controls",
     "incidents",
 ]
@@ -260,6 +261,8 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Daily encrypted backups are kept this many days ("kept 7 days").
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=7)
 
 # --- e-mail: console in development, SMTP from the environment in production
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -286,6 +289,15 @@ CELERY_BEAT_SCHEDULE = {
     "risk-analysis-reminders": {
         "task": "risks.tasks.analysis_reminders_dispatch",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "backup-nightly": {
+        "task": "backups.tasks.backup_dispatch",
+        "schedule": crontab(hour=env.int("BACKUP_HOUR", default=2), minute=0),
+    },
+    "backup-prune": {"task": "backups.tasks.backups_prune_dispatch", "schedule": crontab(hour=5, minute=0)},
+    "restore-drill-weekly": {
+        "task": "backups.tasks.restore_drill_dispatch",
+        "schedule": crontab(hour=4, minute=0, day_of_week="sunday"),
     },
     "shares-expire": {"task": "sharing.tasks.shares_expire_dispatch", "schedule": 3600.0},
     "audit-chain-verify": {"task": "audit.tasks.audit_chain_verify_dispatch", "schedule": crontab(hour=3, minute=30)},

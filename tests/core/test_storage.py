@@ -1,10 +1,5 @@
 """Files go to the current tenant's own container (Azure Blob through Azurite) or folder (local disk)."""
 
-import os
-import shutil
-import subprocess
-from collections.abc import Iterator
-
 import pytest
 from azure.storage.blob import BlobServiceClient
 from django.core.exceptions import ImproperlyConfigured
@@ -14,45 +9,6 @@ from django_tenants.utils import schema_context
 
 from core import storage
 from tenants import services
-from tests.support import ROOT, free_port, stop, wait_for_port
-
-# Azurite's published development account (not a secret).
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-
-
-@pytest.fixture(scope="session")
-def azurite() -> Iterator[str]:
-    """A connection string to Azurite: the one CI started, or one started here from npm."""
-    if os.environ.get("AZURE_STORAGE_CONNECTION_STRING"):
-        yield os.environ["AZURE_STORAGE_CONNECTION_STRING"]
-        return
-    binary = shutil.which("azurite-blob") or str(ROOT / "node_modules" / ".bin" / "azurite-blob")
-    assert os.path.exists(binary), (
-        "Azurite is needed: run `npm ci` (make test does) or set AZURE_STORAGE_CONNECTION_STRING."
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--inMemoryPersistence",
-            "--disableTelemetry",
-            "--skipApiVersionCheck",
-            "--blobHost",
-            "127.0.0.1",
-            "--blobPort",
-            str(port),
-            "--silent",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, process)
-        yield (
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-            f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
-        )
-    finally:
-        stop(process)
 
 
 @pytest.fixture

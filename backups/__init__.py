@@ -1,0 +1,1 @@
+"""Backups: encrypted per-tenant archives, retention, and restore drills measured against RTO and RPO."""

@@ -1,0 +1,258 @@
+"""Encrypted backups and restore drills against real PostgreSQL (pg_dump/pg_restore) and real storage."""
+
+import datetime as dt
+import hashlib
+import io
+import shutil
+import tarfile
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import override_settings
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from backups import services
+from backups.models import BackupRecord, RestoreDrill
+from backups.store import BackupStore
+from risks import services as risk_services
+from tenants import services as tenant_services
+from tenants.models import Tenant
+
+pytestmark = pytest.mark.slow
+SECRET_TITLE = "Plaintext-marker-risk-7f3a"
+FILE_BYTES = b"evidence: firewall export 2026-11-26 plaintext-marker-file"
+
+
+@pytest.fixture
+def local_storage(tmp_path: Path) -> Iterator[Path]:
+    with override_settings(
+        AZURE_STORAGE_CONNECTION_STRING="",
+        STORAGES={
+            "default": {"BACKEND": "core.storage.TenantFileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        MEDIA_ROOT=tmp_path / "media",
+        DATA_DIR=tmp_path,
+    ):
+        yield tmp_path
+
+
+@pytest.fixture
+def tenant(worlds, local_storage, django_db_blocker) -> Iterator[Tenant]:
+    """A committed tenant with a risk and a stored file (pg_dump sees only committed data)."""
+    slug = f"bk-{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock():
+        provisioned = tenant_services.tenant_provision(slug=slug, name="Backed up AB", admin_email=f"a@{slug}.example")
+        with schema_context(provisioned.tenant.schema_name):
+            from accounts.models import User
+
+            admin = User.objects.get()
+            admin.groups.add(
+                *__import__("django.contrib.auth.models", fromlist=["Group"]).Group.objects.filter(name="CISO")
+            )
+            admin = User.objects.get(pk=admin.pk)
+            risk_services.risk_create(by=admin, owner=admin, title=SECRET_TITLE, likelihood=2, impact=3)
+            default_storage.save("evidence/firewall.txt", ContentFile(FILE_BYTES))
+    try:
+        yield provisioned.tenant
+    finally:
+        with django_db_blocker.unblock():
+            tenant_services.tenant_delete(slug=slug)
+
+
+def _stored_bytes(tenant: Tenant, record: BackupRecord) -> bytes:
+    buffer = io.BytesIO()
+    BackupStore(tenant).open(record.object_name, buffer)
+    return buffer.getvalue()
+
+
+def test_backup_then_drill_restores_data_and_files_exactly(tenant, django_db_blocker):
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        assert record.status == "succeeded", record.error
+        stored = _stored_bytes(tenant, record)
+        assert SECRET_TITLE.encode() not in stored and b"plaintext-marker-file" not in stored  # ciphertext
+        assert hashlib.sha256(stored).hexdigest() == record.sha256 and len(stored) == record.size
+        assert record.manifest["files"] == 1 and "risks_risk" in record.manifest["tables"]
+
+        drill = services.restore_drill(tenant=tenant, record=record)
+        assert drill.status == "passed", drill.error
+        assert drill.tables_checked == len(record.manifest["tables"])
+        assert drill.restore_seconds is not None and drill.restore_seconds < services.RTO.total_seconds()
+        assert drill.backup_age_seconds is not None and drill.backup_age_seconds < services.RPO.total_seconds()
+
+        with tempfile.TemporaryDirectory() as tmp:
+            manifest = services._archive_open(tenant, record, Path(tmp))
+            assert (Path(tmp) / "archive" / "files" / "evidence" / "firewall.txt").read_bytes() == FILE_BYTES
+        assert manifest["tenant"] == {
+            "name": "Backed up AB",
+            "domains": [f"{tenant.slug}.localhost"],
+            "time_zone": "Europe/Stockholm",
+        }
+
+
+def test_same_slot_twice_makes_one_backup(tenant, django_db_blocker):
+    with django_db_blocker.unblock():
+        first = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        second = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        assert first.pk == second.pk
+        with schema_context(tenant.schema_name):
+            assert BackupRecord.objects.count() == 1
+        assert BackupStore(tenant).names() == [first.object_name]
+
+
+def _tamper(tenant: Tenant, record: BackupRecord, change) -> None:
+    folder = Path(BackupStore(tenant)._folder())
+    path = folder / record.object_name
+    path.write_bytes(change(path.read_bytes()))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda data: data[:500] + bytes([data[500] ^ 1]) + data[501:], "does not match the checksum"),
+        (lambda data: data[: len(data) // 2], "does not match the checksum"),
+    ],
+)
+def test_tampered_or_truncated_archives_are_refused(tenant, django_db_blocker, change, message):
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        _tamper(tenant, record, change)
+        drill = services.restore_drill(tenant=tenant, record=record)
+        assert drill.status == "failed" and message in drill.error
+
+
+def test_a_tampered_archive_with_a_forged_checksum_still_fails_to_decrypt(tenant, django_db_blocker):
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        _tamper(tenant, record, lambda data: data[:-40] + bytes(b ^ 0xFF for b in data[-40:]))
+        with schema_context(tenant.schema_name):
+            BackupRecord.objects.filter(pk=record.pk).update(
+                sha256=hashlib.sha256(_stored_bytes(tenant, record)).hexdigest()
+            )
+            record.refresh_from_db()
+        drill = services.restore_drill(tenant=tenant, record=record)
+        assert drill.status == "failed" and "cannot be decrypted" in drill.error
+
+
+def test_wrong_master_key_is_refused(tenant, django_db_blocker, settings):
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        settings.ISMS_MASTER_KEY = "b3RoZXItbWFzdGVyLWtleS0zMi1ieXRlcy1sb25nISE="
+        drill = services.restore_drill(tenant=tenant, record=record)
+        assert drill.status == "failed" and "cannot be decrypted" in drill.error
+
+
+def test_another_tenants_archive_is_refused(tenant, worlds, django_db_blocker):
+    acme = worlds["acme"].tenant
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        # Put this tenant's archive where acme's backup would be, under acme's record.
+        with schema_context(acme.schema_name):
+            forged = BackupRecord.objects.create(
+                slot=f"forged-{uuid.uuid4().hex[:6]}",
+                object_name=record.object_name,
+                status="succeeded",
+                sha256=record.sha256,
+                size=record.size,
+                finished_at=timezone.now(),
+            )
+        target = Path(BackupStore(acme)._folder())
+        shutil.copyfile(Path(BackupStore(tenant)._folder()) / record.object_name, target / record.object_name)
+        try:
+            drill = services.restore_drill(tenant=acme, record=forged)
+            assert drill.status == "failed" and "cannot be decrypted" in drill.error
+        finally:
+            (target / record.object_name).unlink(missing_ok=True)
+            with schema_context(acme.schema_name):
+                RestoreDrill.objects.filter(backup=forged).delete()
+                forged.delete()
+
+
+def test_retention_prunes_old_archives_and_keeps_young_ones(tenant, django_db_blocker):
+    with django_db_blocker.unblock():
+        old = services.backup_tenant(tenant=tenant, slot="2026-11-10")
+        young = services.backup_tenant(tenant=tenant, slot="2026-11-25")
+        now = timezone.now()
+        with schema_context(tenant.schema_name):
+            BackupRecord.objects.filter(pk=old.pk).update(finished_at=now - dt.timedelta(days=8))
+            BackupRecord.objects.filter(pk=young.pk).update(finished_at=now - dt.timedelta(days=6))
+        assert services.backups_prune(tenant=tenant, now=now) == 1
+        with schema_context(tenant.schema_name):
+            assert BackupRecord.objects.get(pk=old.pk).status == "pruned"
+            assert BackupRecord.objects.get(pk=young.pk).status == "succeeded"
+        assert BackupStore(tenant).names() == [young.object_name]
+
+
+def test_a_backup_left_running_by_a_dead_worker_is_failed_and_cleaned_by_the_next_run(tenant, django_db_blocker):
+    with django_db_blocker.unblock():
+        with schema_context(tenant.schema_name):
+            orphan = BackupRecord.objects.create(slot="2026-11-25", object_name=f"{tenant.slug}-orphan.tar.enc")
+        partial = Path(BackupStore(tenant)._folder()) / f"{orphan.object_name}.partial"
+        partial.write_bytes(b"half an archive")
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        assert record.status == "succeeded"
+        with schema_context(tenant.schema_name):
+            orphan.refresh_from_db()
+        assert orphan.status == "failed" and "worker stopped" in orphan.error
+        assert not partial.exists()
+
+
+def test_archive_holds_the_dump_manifest_and_files(tenant, django_db_blocker):
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        with tempfile.TemporaryDirectory() as tmp:
+            services._archive_open(tenant, record, Path(tmp))
+            with tarfile.open(Path(tmp) / "archive.tar") as archive:
+                names = archive.getnames()
+    assert {"schema.dump", "manifest.json", "files/evidence/firewall.txt"} <= set(names)
+
+
+def test_backup_and_drill_through_azure_blob(worlds, azurite, django_db_blocker):
+    """The production shape: the archive goes to the tenant's own backups container (Azurite here)."""
+    from azure.storage.blob import BlobServiceClient
+
+    slug = f"bkaz-{uuid.uuid4().hex[:6]}"
+    with (
+        override_settings(
+            AZURE_STORAGE_CONNECTION_STRING=azurite,
+            STORAGES={
+                "default": {"BACKEND": "core.storage.TenantAzureStorage"},
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            },
+        ),
+        django_db_blocker.unblock(),
+    ):
+        tenant = tenant_services.tenant_provision(slug=slug, name="Azure AB", admin_email=f"a@{slug}.example").tenant
+        try:
+            with schema_context(tenant.schema_name):
+                default_storage.save("evidence/cloud.txt", ContentFile(FILE_BYTES))
+            record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+            assert record.status == "succeeded", record.error
+            container = BlobServiceClient.from_connection_string(azurite).get_container_client(f"{slug}-backups")
+            assert [blob.name for blob in container.list_blobs()] == [record.object_name]
+            assert b"plaintext-marker-file" not in container.download_blob(record.object_name).readall()
+            assert record.manifest["files"] == 1
+            drill = services.restore_drill(tenant=tenant, record=record)
+            assert drill.status == "passed", drill.error
+        finally:
+            tenant_services.tenant_delete(slug=slug)
+
+
+def test_backup_and_restore_commands(tenant, django_db_blocker):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    with django_db_blocker.unblock():
+        call_command("backup_tenant", "--tenant", tenant.slug, stdout=out)
+        with schema_context(tenant.schema_name):
+            record = BackupRecord.objects.get()
+        call_command("restore_tenant", "--tenant", tenant.slug, "--backup", str(record.pk), "--into-drill", stdout=out)
+    assert f"Backup {record.pk} of {tenant.slug}" in out.getvalue()
+    assert "Restored backup" in out.getvalue() and "verified" in out.getvalue()
