@@ -92,3 +92,11 @@ _OBJECTIVES: dict[str, frozenset[str]] = {
 }
 for _role, _permissions in _OBJECTIVES.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions
+
+# Operations (backups and restore drills): the tenant's Admins and CISO.
+_OPERATIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"backups.view_backuprecord", "backups.add_restoredrill"}),
+    Role.CISO: frozenset({"backups.view_backuprecord", "backups.add_restoredrill"}),
+}
+for _role, _permissions in _OPERATIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.policies import people_policy, tenant_settings_policy
 from audit.policies import audit_policy
+from backups.policies import operations_policy
 
 from .models import TaskRun
 from .navigation import AREAS_BY_SLUG
@@ -39,6 +40,7 @@ def area(request: HttpRequest, slug: str) -> HttpResponse:
                 "can_view_people": people_policy.can_view(request.user),
                 "can_view_audit": audit_policy.can_view(request.user),
                 "can_change_settings": tenant_settings_policy.can_change(request.user),
+                "can_view_operations": operations_policy.can_view(request.user),
             },
         )
     return render(request, "core/area.html", {"area": current, "active_area": slug})

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("objectives.urls")),
     path("", include("controls.urls")),
     path("", include("sharing.urls")),
+    path("", include("backups.urls")),
     path("", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,65 @@
+"""The operations page: backups, their age and size, restore drills against RTO/RPO, failed jobs, heartbeat."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import TaskRun
+
+from . import services
+from .models import BackupRecord, RestoreDrill
+from .policies import operations_policy
+
+
+@login_required
+def operations(request: HttpRequest) -> HttpResponse:
+    if not operations_policy.can_view(request.user):
+        raise Http404
+    backups = list(BackupRecord.objects.order_by("-started_at")[:20])
+    last_good = next((b for b in backups if b.status == BackupRecord.Status.SUCCEEDED), None)
+    drill = RestoreDrill.objects.select_related("backup").order_by("-started_at").first()
+    now = timezone.now()
+    return render(
+        request,
+        "backups/operations.html",
+        {
+            "backups": backups,
+            "last_good": last_good,
+            "last_good_age_hours": (now - last_good.finished_at).total_seconds() / 3600
+            if last_good and last_good.finished_at
+            else None,
+            "drill": drill,
+            "rto_hours": services.RTO.total_seconds() / 3600,
+            "rpo_hours": services.RPO.total_seconds() / 3600,
+            "retention_days": settings.BACKUP_RETENTION_DAYS,
+            "failed_jobs": TaskRun.objects.filter(status=TaskRun.Status.FAILED)[:10],
+            "failed_backups": [b for b in backups if b.status == BackupRecord.Status.FAILED][:10],
+            "heartbeat": TaskRun.objects.filter(task="core.tasks.heartbeat").first(),
+            "can_run_drill": operations_policy.can_run_drill(request.user) and last_good is not None,
+            "active_area": "admin",
+        },
+    )
+
+
+@login_required
+def drill_run(request: HttpRequest) -> HttpResponse:
+    """Run a restore drill of the latest backup now (on demand; the weekly one runs by itself)."""
+    if not operations_policy.can_run_drill(request.user) or request.method != "POST":
+        raise Http404
+    latest = BackupRecord.objects.filter(status=BackupRecord.Status.SUCCEEDED).order_by("-finished_at").first()
+    if latest is None:
+        messages.error(request, _("There is no backup to restore yet."))
+        return redirect("operations")
+    drill = services.restore_drill(tenant=request.tenant, record=latest)  # type: ignore[attr-defined]
+    if drill.status == RestoreDrill.Status.PASSED:
+        messages.success(
+            request,
+            _("Drill passed: restored and verified in %(seconds).1f s.") % {"seconds": drill.restore_seconds or 0},
+        )
+    else:
+        messages.error(request, _("Drill failed: %(error)s") % {"error": drill.error})
+    return redirect("operations")
