@@ -20,7 +20,7 @@ from tests.support import PYTHON, ROOT, database_url, stop, subprocess_env
 pytestmark = pytest.mark.slow
 
 
-def _wait(condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+def _wait(condition, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
