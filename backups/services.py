@@ -340,3 +340,78 @@ def restore_drill(*, tenant: Tenant, record: BackupRecord) -> RestoreDrill:
         admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
         admin.close()
     return drill
+
+
+# --- restore in place -------------------------------------------------------------------
+
+
+def restore_in_place(*, tenant: Tenant, record: BackupRecord) -> None:
+    """Replace the tenant's live schema with a backup; on any failure the live schema comes back.
+
+    The live schema is renamed aside first (not dropped), the backup restored and verified
+    against its fingerprint, and only then is the old schema dropped. Meanwhile the tenant
+    shows a maintenance page. Backup and drill records are carried over from the live schema,
+    so the history of backups is not rewound with the data.
+    """
+    schema = tenant.schema_name
+    aside = f"{schema}__before_restore"[:63]
+    with tempfile.TemporaryDirectory(prefix="isms-restore-") as tmp:
+        workdir = Path(tmp)
+        manifest = _archive_open(tenant, record, workdir)  # refuses before anything changes
+        previous_status = tenant.status
+        Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.MAINTENANCE)
+        admin = _connect(connection.settings_dict["NAME"])
+        try:
+            admin.execute(f'DROP SCHEMA IF EXISTS "{aside}" CASCADE')
+            admin.execute(f'ALTER SCHEMA "{schema}" RENAME TO "{aside}"')
+            try:
+                subprocess.run(
+                    [
+                        str(pg_tools() / "pg_restore"),
+                        "--no-owner",
+                        "--no-privileges",
+                        "--exit-on-error",
+                        "-d",
+                        connection.settings_dict["NAME"],
+                        str(workdir / "archive" / "schema.dump"),
+                    ],
+                    env=_pg_env(),
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                with admin.cursor() as cursor:
+                    restored = schema_fingerprint(cursor, schema)
+                if restored != manifest["tables"]:
+                    raise BackupError("The restored schema does not match the backup; the live schema was put back.")
+                with admin.transaction():
+                    for table in ("backups_restoredrill", "backups_backuprecord"):
+                        admin.execute(f'DELETE FROM "{schema}".{table}')
+                    for table in ("backups_backuprecord", "backups_restoredrill"):
+                        admin.execute(f'INSERT INTO "{schema}".{table} SELECT * FROM "{aside}".{table}')
+                        admin.execute(
+                            f"SELECT setval(pg_get_serial_sequence('\"{schema}\".{table}', 'id'), "
+                            f'coalesce((SELECT max(id) FROM "{schema}".{table}), 1))'
+                        )
+                admin.execute(f'DROP SCHEMA "{aside}" CASCADE')
+            except Exception as error:
+                admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                admin.execute(f'ALTER SCHEMA "{aside}" RENAME TO "{schema}"')
+                if isinstance(error, BackupError):
+                    raise
+                raise BackupError(f"Restore failed ({_describe(error)}); the live schema was put back.") from error
+        finally:
+            admin.close()
+            Tenant.objects.filter(pk=tenant.pk).update(status=previous_status)
+            if not connection.in_atomic_block:
+                connection.close()  # start afresh on the schema that is live now
+    with schema_context(schema):
+        import audit
+
+        audit.record(
+            actor=None,
+            actor_label="operator",
+            action="backup.restored_in_place",
+            obj=record,
+            changes={"backup": [None, record.slot]},
+        )

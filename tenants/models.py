@@ -9,6 +9,7 @@ class Tenant(TenantMixin):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
+        MAINTENANCE = "maintenance", _("Maintenance (restore in progress)")
 
     slug = models.SlugField(_("slug"), max_length=63, unique=True)
     name = models.CharField(_("name"), max_length=200)

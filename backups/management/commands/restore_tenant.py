@@ -9,17 +9,18 @@ from tenants.models import Tenant
 
 
 class Command(BaseCommand):
-    help = "Restore a tenant's backup into a scratch database, verify it against the backup and time it (a drill)."
+    help = (
+        "Restore a tenant's backup: --into-drill restores into a scratch database, verifies and times it; "
+        "--in-place replaces the live schema (kept aside and put back if anything fails)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tenant", required=True)
         parser.add_argument("--backup", type=int, required=True, help="the backup's id (see the operations page)")
-        parser.add_argument(
-            "--into-drill",
-            action="store_true",
-            required=True,
-            help="restore into a scratch database and drop it afterwards",
-        )
+        mode = parser.add_mutually_exclusive_group(required=True)
+        mode.add_argument("--into-drill", action="store_true", help="restore into a scratch database, then drop it")
+        mode.add_argument("--in-place", action="store_true", help="replace the live schema with the backup")
+        parser.add_argument("--yes", action="store_true", help="do not ask for confirmation (--in-place)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = Tenant.objects.exclude(schema_name="public").filter(slug=options["tenant"]).first()
@@ -29,6 +30,34 @@ class Command(BaseCommand):
             record = BackupRecord.objects.filter(pk=options["backup"], status=BackupRecord.Status.SUCCEEDED).first()
         if record is None:
             raise CommandError(f"{tenant.slug} has no usable backup {options['backup']}.")
+        if options["in_place"]:
+            if not options["yes"]:
+                answer = input(
+                    f"This replaces {tenant.slug}'s data with backup {record.pk} ({record.slot}). "
+                    f"Type the slug to confirm: "
+                )
+                if answer.strip() != tenant.slug:
+                    raise CommandError("Not confirmed; nothing was changed.")
+            try:
+                services.restore_in_place(tenant=tenant, record=record)
+            except services.BackupError as error:
+                raise CommandError(str(error))
+            self.stdout.write(self.style.SUCCESS(f"{tenant.slug} restored in place from backup {record.pk}."))
+            return
+        if options["in_place"]:
+            if not options["yes"]:
+                answer = input(
+                    f"This replaces {tenant.slug}'s data with backup {record.pk} ({record.slot}). "
+                    "Type the slug to confirm: "
+                )
+                if answer.strip() != tenant.slug:
+                    raise CommandError("Not confirmed; nothing was changed.")
+            try:
+                services.restore_in_place(tenant=tenant, record=record)
+            except services.BackupError as error:
+                raise CommandError(str(error))
+            self.stdout.write(self.style.SUCCESS(f"{tenant.slug} restored in place from backup {record.pk}."))
+            return
         drill = services.restore_drill(tenant=tenant, record=record)
         if drill.status != drill.Status.PASSED:
             raise CommandError(f"Drill failed: {drill.error}")
