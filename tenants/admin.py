@@ -19,6 +19,20 @@ class OperatorAdminSite(admin.AdminSite):
         # Operators always use a second factor (the gate sends them to enrol or verify).
         return bool(super().has_permission(request) and request.user.is_verified())  # type: ignore[union-attr]
 
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        from django.urls import path
+
+        return [path("operations/", self.admin_view(self.operations_view), name="operations"), *super().get_urls()]
+
+    def operations_view(self, request: HttpRequest) -> HttpResponse:
+        """Backups and drills of every tenant, as aggregates (no tenant data leaves its schema)."""
+        from django.shortcuts import render
+
+        from .operations import operations_overview
+
+        context = {**self.each_context(request), "title": _("Operations across tenants"), "rows": operations_overview()}
+        return render(request, "tenants/operations.html", context)
+
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """One login page for operators: ours, with lockout and the two-factor gate."""
         return redirect_to_login(request.GET.get("next", reverse("operator_admin:index")), login_url=reverse("login"))

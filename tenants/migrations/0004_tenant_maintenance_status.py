@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0003_tenant_keys'),
+        ("tenants", "0003_tenant_keys"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='tenant',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('maintenance', 'Maintenance (restore in progress)')], default='active', max_length=16, verbose_name='status'),
+            model_name="tenant",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("active", "Active"),
+                    ("suspended", "Suspended"),
+                    ("maintenance", "Maintenance (restore in progress)"),
+                ],
+                default="active",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
     ]
