@@ -64,7 +64,7 @@ def test_failed_verification_puts_the_live_schema_back(tenant, django_db_blocker
 
         def wrong_after_restore(cursor, schema):
             result = real(cursor, schema)
-            result["risks_risk"] = {"rows": -1, "md5": "x"}
+            result["risks_risk"] = {"rows": -1, "digest": "0"}
             return result
 
         monkeypatch.setattr(services, "schema_fingerprint", wrong_after_restore)
