@@ -59,12 +59,13 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{tenant.slug} restored in place from backup {record.pk}."))
             return
         drill = services.restore_drill(tenant=tenant, record=record)
+        rto_hours, rpo_hours = services.RTO.total_seconds() / 3600, services.RPO.total_seconds() / 3600
         if drill.status != drill.Status.PASSED:
             raise CommandError(f"Drill failed: {drill.error}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored backup {record.pk} of {tenant.slug} into a scratch database and verified "
-                f"{drill.tables_checked} tables in {drill.restore_seconds:.1f} s (RTO target {services.RTO}); "
-                f"backup age {(drill.backup_age_seconds or 0) / 3600:.1f} h (RPO target {services.RPO})."
+                f"{drill.tables_checked} tables in {drill.restore_seconds:.1f} s (RTO target {rto_hours:.0f} h); "
+                f"backup age {(drill.backup_age_seconds or 0) / 3600:.1f} h (RPO target {rpo_hours:.0f} h)."
             )
         )
