@@ -5,7 +5,8 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV_PY := .venv/bin/python
 
 # Test-only secrets: tests never run with DEBUG, so settings demand real-looking values.
-TEST_ENV := SECRET_KEY=test-secret-key-not-for-production-0123456789abcdef \
+REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV := REDIS_URL=$(REDIS_URL) SECRET_KEY=test-secret-key-not-for-production-0123456789abcdef \
 	ISMS_MASTER_KEY=dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE= \
 	ISMS_HTTPS=0 DEBUG=0
 
