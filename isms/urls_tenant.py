@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("controls.urls")),
     path("", include("sharing.urls")),
     path("", include("backups.urls")),
+    path("", include("notifications.urls")),
     path("", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -219,7 +219,6 @@ class RiskAnalysis(models.Model):
     management_signed_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)
     snapshot = models.JSONField(default=dict, blank=True, editable=False)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-period_start", "-id"]

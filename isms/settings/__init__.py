@@ -82,6 +82,7 @@ TENANT_APPS = [
     "risks",
     "objectives",
     "backups",
+    "notifications",
     "controls",
     "incidents",
 ]
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -287,10 +289,6 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat_dispatch", "schedule": 60.0},
-    "risk-analysis-reminders": {
-        "task": "risks.tasks.analysis_reminders_dispatch",
-        "schedule": crontab(hour=7, minute=0),
-    },
     "backup-nightly": {
         "task": "backups.tasks.backup_dispatch",
         "schedule": crontab(hour=env.int("BACKUP_HOUR", default=2), minute=0),
@@ -302,6 +300,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "shares-expire": {"task": "sharing.tasks.shares_expire_dispatch", "schedule": 3600.0},
     "audit-chain-verify": {"task": "audit.tasks.audit_chain_verify_dispatch", "schedule": crontab(hour=3, minute=30)},
+    "reminders-hourly": {"task": "notifications.tasks.reminders_dispatch", "schedule": crontab(minute=15)},
 }
 
 LOGGING = {

@@ -10,7 +10,6 @@ from accounts import services as account_services
 from audit.models import AuditEvent
 from risks import analyses
 from risks.models import TreatmentAction
-from risks.tasks import analysis_reminders_send
 
 
 def test_treatment_actions_are_added_moved_along_and_flagged_overdue(acme, make_risk):
@@ -67,30 +66,6 @@ def test_linked_controls_show_on_the_risk_page(acme, make_risk):
         control.risks.add(risk)
     page = acme.logged_in_client(acme.ciso).get(f"/risks/{risk.pk}/").content.decode()
     assert "Linked controls" in page and "8.7" in page
-
-
-def test_deadline_reminder_is_sent_once_two_weeks_before(acme, mailoutbox, django_capture_on_commit_callbacks):
-    today = timezone.localdate()
-    with schema_context("acme"):
-        soon = analyses.analysis_create(
-            by=acme.ciso,
-            name="Soon",
-            period_start=today,
-            period_end=today,
-            deadline=today + dt.timedelta(days=10),
-            participants=[acme.management],
-        )
-        analyses.analysis_create(
-            by=acme.ciso, name="Later", period_start=today, period_end=today, deadline=today + dt.timedelta(days=60)
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            assert analysis_reminders_send() == 1
-        with django_capture_on_commit_callbacks(execute=True):
-            assert analysis_reminders_send() == 0
-    assert len(mailoutbox) == 1
-    assert sorted(mailoutbox[0].to) == sorted([acme.ciso.email, acme.management.email])
-    assert "Soon" in mailoutbox[0].subject
-    assert soon.pk
 
 
 def test_an_objective_can_start_from_a_signed_off_analysis(acme, make_risk):

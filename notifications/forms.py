@@ -1,0 +1,15 @@
+"""The e-mail preferences form: one box per kind of notification."""
+
+from typing import Any
+
+from django import forms
+
+from .models import Kind
+
+
+class EmailPreferencesForm(forms.Form):
+    def __init__(self, *args: Any, initial_email: dict[str, bool], **kwargs: Any) -> None:
+        kwargs["initial"] = initial_email
+        super().__init__(*args, **kwargs)
+        for kind, label in Kind.choices:
+            self.fields[kind] = forms.BooleanField(label=label, required=False)
