@@ -326,6 +326,31 @@ def user_offboard(*, user: User, by: User, reassign_to: User | None) -> Offboard
 
 
 @transaction.atomic
+def tenant_backup_retention_set(*, tenant: Any, days: int | None, by: User) -> None:
+    """How long this tenant's backups are kept (None: the platform default), within the platform's bounds."""
+    from .policies import tenant_settings_policy
+
+    if not tenant_settings_policy.can_change(by):
+        raise PermissionDenied
+    low, high = settings.BACKUP_RETENTION_MIN_DAYS, settings.BACKUP_RETENTION_MAX_DAYS
+    if days is not None and not low <= days <= high:
+        raise ValidationError(_("Backups are kept %(low)d to %(high)d days.") % {"low": low, "high": high})
+    if tenant.backup_retention_days != days:
+        before = tenant.backup_retention_days
+        tenant.backup_retention_days = days
+        tenant.save(update_fields=["backup_retention_days"])
+        audit.record(
+            actor=by,
+            action="tenant.backup_retention_changed",
+            object_type="tenants.tenant",
+            object_id=str(tenant.pk),
+            object_label=tenant.name,
+            changes={"backup_retention_days": [before, days]},
+            kind=AuditEvent.Kind.SECURITY,
+        )
+
+
+@transaction.atomic
 def tenant_two_factor_set(*, tenant: Any, required: bool, by: User) -> None:
     """Require a second factor of everyone in the tenant (privileged roles always need one)."""
     from .policies import tenant_settings_policy

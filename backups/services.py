@@ -234,7 +234,7 @@ def _describe(error: Exception) -> str:
 def backups_prune(*, tenant: Tenant, now: dt.datetime | None = None) -> int:
     """Delete archives older than the retention window; their records stay, marked pruned."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=settings.BACKUP_RETENTION_DAYS)
+    cutoff = now - dt.timedelta(days=tenant.retention_days)
     store = BackupStore(tenant)
     pruned = 0
     with schema_context(tenant.schema_name):

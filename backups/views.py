@@ -1,6 +1,5 @@
 """The operations page: backups, their age and size, restore drills against RTO/RPO, failed jobs, heartbeat."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,7 +34,7 @@ def operations(request: HttpRequest) -> HttpResponse:
             "drill": drill,
             "rto_hours": services.RTO.total_seconds() / 3600,
             "rpo_hours": services.RPO.total_seconds() / 3600,
-            "retention_days": settings.BACKUP_RETENTION_DAYS,
+            "retention_days": request.tenant.retention_days,  # type: ignore[attr-defined]
             "failed_jobs": TaskRun.objects.filter(status=TaskRun.Status.FAILED)[:10],
             "failed_backups": [b for b in backups if b.status == BackupRecord.Status.FAILED][:10],
             "heartbeat": TaskRun.objects.filter(task="core.tasks.heartbeat").first(),

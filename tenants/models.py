@@ -15,6 +15,12 @@ class Tenant(TenantMixin):
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Stockholm")
+    backup_retention_days = models.PositiveSmallIntegerField(
+        _("backup retention (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the platform default. Kept within the platform's bounds."),
+    )
     require_two_factor = models.BooleanField(
         _("require two-factor authentication for everyone"),
         default=False,
@@ -31,6 +37,14 @@ class Tenant(TenantMixin):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.slug})"
+
+    @property
+    def retention_days(self) -> int:
+        """This tenant's backup retention, clamped to the platform's bounds."""
+        from django.conf import settings
+
+        wanted = self.backup_retention_days or settings.BACKUP_RETENTION_DAYS
+        return max(settings.BACKUP_RETENTION_MIN_DAYS, min(settings.BACKUP_RETENTION_MAX_DAYS, wanted))
 
 
 class Domain(DomainMixin):

@@ -1,6 +1,7 @@
 """The tenant's security settings, for its Admins."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +24,18 @@ class SecuritySettingsForm(forms.Form):
         ),
         required=False,
     )
+    backup_retention_days = forms.IntegerField(
+        label=gettext_lazy("Keep backups for (days)"),
+        required=False,
+        help_text=gettext_lazy("Leave empty for the platform default."),
+    )
+
+    def clean_backup_retention_days(self) -> int | None:
+        days = self.cleaned_data.get("backup_retention_days")
+        low, high = settings.BACKUP_RETENTION_MIN_DAYS, settings.BACKUP_RETENTION_MAX_DAYS
+        if days is not None and not low <= days <= high:
+            raise forms.ValidationError(_("Backups are kept %(low)d to %(high)d days.") % {"low": low, "high": high})
+        return days
 
 
 @login_required
@@ -30,8 +43,19 @@ def security_settings(request: HttpRequest) -> HttpResponse:
     if not tenant_settings_policy.can_change(request.user):
         raise Http404
     tenant = request.tenant  # type: ignore[attr-defined]
-    form = SecuritySettingsForm(posted(request), initial={"require_two_factor": tenant.require_two_factor})
+    form = SecuritySettingsForm(
+        posted(request),
+        initial={
+            "require_two_factor": tenant.require_two_factor,
+            "backup_retention_days": tenant.backup_retention_days,
+        },
+    )
     if request.method == "POST" and form.is_valid():
+        services.tenant_backup_retention_set(
+            tenant=tenant,
+            days=form.cleaned_data["backup_retention_days"],
+            by=request.user,  # type: ignore[arg-type]
+        )
         services.tenant_two_factor_set(
             tenant=tenant,
             required=form.cleaned_data["require_two_factor"],

@@ -266,6 +266,9 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o600
 # Daily encrypted backups are kept this many days ("kept 7 days").
 BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=7)
+# Bounds within which a tenant may choose its own retention.
+BACKUP_RETENTION_MIN_DAYS = env.int("BACKUP_RETENTION_MIN_DAYS", default=7)
+BACKUP_RETENTION_MAX_DAYS = env.int("BACKUP_RETENTION_MAX_DAYS", default=35)
 
 # --- e-mail: console in development, SMTP from the environment in production
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -216,3 +216,26 @@ def test_backup_and_restore_commands(tenant, django_db_blocker):
         call_command("restore_tenant", "--tenant", tenant.slug, "--backup", str(record.pk), "--into-drill", stdout=out)
     assert f"Backup {record.pk} of {tenant.slug}" in out.getvalue()
     assert "Restored backup" in out.getvalue() and "verified" in out.getvalue()
+
+
+def test_a_tenant_chooses_its_retention_within_the_platform_bounds(tenant, django_db_blocker):
+    from django.test import Client
+
+    from tests.backups.test_operations import _client
+
+    with django_db_blocker.unblock():
+        admin: Client = _client(tenant, "Admin")
+        too_long = admin.post("/settings/security/", {"backup_retention_days": "90"})
+        assert "Backups are kept 7 to 35 days." in too_long.content.decode()
+        assert admin.post("/settings/security/", {"backup_retention_days": "14"}).status_code == 302
+        tenant.refresh_from_db()
+        assert tenant.retention_days == 14
+        ten_days_old = services.backup_tenant(tenant=tenant, slot="2026-11-16")
+        now = timezone.now()
+        with schema_context(tenant.schema_name):
+            BackupRecord.objects.filter(pk=ten_days_old.pk).update(finished_at=now - dt.timedelta(days=10))
+        assert services.backups_prune(tenant=tenant, now=now) == 0  # kept: 10 < 14 days
+        admin.post("/settings/security/", {"backup_retention_days": ""})
+        tenant.refresh_from_db()
+        assert tenant.retention_days == 7
+        assert services.backups_prune(tenant=tenant, now=now) == 1
