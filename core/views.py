@@ -20,7 +20,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/dashboard.html",
-        {"last_heartbeat": last_heartbeat, "roles": request.user.groups.all()},
+        {"last_heartbeat": last_heartbeat, "roles": request.user.groups.all(), "active_area": "dashboard"},
     )
 
 

@@ -123,3 +123,10 @@ def test_times_are_stored_in_utc(acme):
         run = TaskRun.objects.create(task="t", status="succeeded")
         assert run.finished_at.tzinfo is not None
         assert timezone.is_aware(run.finished_at)
+
+
+def test_navigation_marks_only_the_current_area(acme):
+    client = acme.logged_in_client(acme.ciso)
+    assert 'aria-current="page">Dashboard' in client.get("/").content.decode()
+    profile = client.get("/profile/").content.decode()
+    assert 'aria-current="page">Dashboard' not in profile
