@@ -5,12 +5,12 @@ import json
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.http import paginate
 from core.spreadsheets import safe_cell
 
 from .forms import AuditFilterForm
@@ -47,13 +47,11 @@ def event_list(request: HttpRequest) -> HttpResponseBase:
     events = events_visible_to(request.user, filters)
     if request.GET.get("format") == "csv" and form.is_valid():
         return _csv(events)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, events, PAGE_SIZE)
     return render(
         request,
         "audit/event_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "active_area": "admin"},
+        {"form": form, "page": page, "query": query, "active_area": "admin"},
     )
 
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, QueryDict
 
 T = TypeVar("T")
@@ -30,3 +31,11 @@ def form_save(request: HttpRequest, form: Any, write: Callable[[dict[str, Any]],
     except ValidationError as error:
         form.add_error(None, error)
         return None
+
+
+def paginate(request: HttpRequest, items: Any, size: int) -> tuple[Page[Any], str]:
+    """The requested page of ``items`` and the query string without the page number (for page links)."""
+    page = Paginator(items, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()

@@ -5,14 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from core.http import form_save, posted
+from core.http import form_save, paginate, posted
 
 from . import selectors, services
 from .forms import CurrentValueForm, KeyResultForm, ObjectiveFilterForm, ObjectiveForm
@@ -29,16 +28,14 @@ def objective_list(request: HttpRequest) -> HttpResponse:
     filters = ObjectiveFilterForm(request.GET or None, reader=request.user)
     values = filters.cleaned_data if filters.is_valid() else {}
     objectives = selectors.objectives_visible_to(request.user, values)
-    page = Paginator(objectives, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, objectives, PAGE_SIZE)
     return render(
         request,
         "objectives/objective_list.html",
         {
             "filters": filters,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_create": objective_policy.can_create(request.user),
             "active_area": "risks",
         },

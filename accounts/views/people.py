@@ -5,13 +5,12 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.http import posted
+from core.http import paginate, posted
 from core.spreadsheets import safe_row
 
 from .. import selectors, services
@@ -48,16 +47,14 @@ def people_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         return _people_csv(people)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, people, PAGE_SIZE)
     return render(
         request,
         "accounts/people_list.html",
         {
             "filters": filters,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "invitations": selectors.invitations_pending_for(request.user),
             "can_manage": people_policy.can_manage(request.user),
             "active_area": "admin",

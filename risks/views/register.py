@@ -3,14 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import form_save, posted
+from core.http import form_save, paginate, posted
 from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
 from sharing.selectors import access_reasons, requests_pending_for
 
@@ -36,9 +35,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     matrix = RiskMatrix.current()
     whole = selectors.risks_visible_to(request.user, {k: v for k, v in values.items() if k not in ("lik", "imp")})
     selected = (values["lik"], values["imp"]) if values.get("lik") and values.get("imp") else None
-    page = Paginator(risks, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, risks, PAGE_SIZE)
     cell_query = request.GET.copy()
     for key in ("page", "lik", "imp", "map", "format"):
         cell_query.pop(key, None)
@@ -48,7 +45,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "cell_query": cell_query.urlencode(),
             "heatmaps": [
                 heatmap(whole, matrix, residual=False, selected=selected if values.get("map") != "residual" else None),
