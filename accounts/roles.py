@@ -100,3 +100,11 @@ _OPERATIONS: dict[str, frozenset[str]] = {
 }
 for _role, _permissions in _OPERATIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions
+
+# --- incidents (issue 6): incident log, corrective actions, attachments ---
+
+# --- reviews (issue 6): management review meetings (§9.3) and team meeting records ---
+
+# --- policies (issue 7): policy documents, versions, approval, acknowledgements ---
+
+# --- training (issue 7): modules, quizzes, onboarding assignments, compliance view ---

@@ -11,6 +11,10 @@ urlpatterns = [
     path("", include("sharing.urls")),
     path("", include("backups.urls")),
     path("", include("notifications.urls")),
+    path("", include("incidents.urls")),
+    path("", include("reviews.urls")),
+    path("", include("policies.urls")),
+    path("", include("training.urls")),
     path("", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -11,6 +11,10 @@ class Kind(models.TextChoices):
     TREATMENT_ACTION = "treatment_action", _("Treatment action due")
     ANALYSIS_DEADLINE = "analysis_deadline", _("Risk analysis deadline")
     SHARE_EXPIRING = "share_expiring", _("Shared access expiring")
+    BREACH_DEADLINE = "breach_deadline", _("Personal-data breach deadline")
+    CORRECTIVE_ACTION = "corrective_action", _("Corrective action due")
+    REVIEW_ACTION = "review_action", _("Management review action due")
+    TRAINING_DUE = "training_due", _("Training or policy acknowledgement due")
 
 
 class Notification(models.Model):

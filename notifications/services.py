@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -22,6 +22,17 @@ RISK_REVIEW_DAYS = 7
 ACTION_DAYS = 3
 ANALYSIS_DAYS = 14
 SHARE_DAYS = 3
+
+
+# Reminder producers of other apps: each is called as producer(today, now) and yields notify() results.
+# Apps register theirs in AppConfig.ready with producer_register().
+Producer = Callable[[dt.date, dt.datetime], Iterable["Notification | None"]]
+PRODUCERS: list[Producer] = []
+
+
+def producer_register(producer: Producer) -> None:
+    if producer not in PRODUCERS:
+        PRODUCERS.append(producer)
 
 
 def notify(*, user: User, kind: str, title: str, link: str, due_key: str) -> Notification | None:
@@ -148,6 +159,7 @@ def reminders_run(today: dt.date | None = None) -> int:
         *_treatment_actions(today),
         *_analysis_deadlines(today),
         *_shares_expiring(now),
+        *(notification for producer in PRODUCERS for notification in producer(today, now)),
     ]
     created = [notification for notification in candidates if notification is not None]
     _digests_send(created, today)

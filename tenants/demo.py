@@ -10,6 +10,10 @@ from django_tenants.utils import schema_context
 from accounts import services as account_services
 from accounts.models import User
 from accounts.roles import Role
+from incidents import demo as incidents_demo
+from policies import demo as policies_demo
+from reviews import demo as reviews_demo
+from training import demo as training_demo
 
 from . import services
 from .models import Tenant
@@ -56,6 +60,8 @@ def demo_tenant_ensure() -> Tenant:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
         _demo_risks_ensure()
+        for seed in (incidents_demo, reviews_demo, policies_demo, training_demo):
+            seed.demo_ensure()
     return tenant
 
 

@@ -85,6 +85,9 @@ TENANT_APPS = [
     "notifications",
     "controls",
     "incidents",
+    "reviews",
+    "policies",
+    "training",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
