@@ -106,5 +106,37 @@ for _role, _permissions in _OPERATIONS.items():
 # --- reviews (issue 6): management review meetings (§9.3) and team meeting records ---
 
 # --- policies (issue 7): policy documents, versions, approval, acknowledgements ---
+# Everyone reads the published policies addressed to them through the policy, not a role. CISO and
+# Security write policies and drafts; CISO and Management approve, publish and retire versions; the
+# readers of drafts also see every policy; CISO, Management and Auditors read who acknowledged what.
+_POLICIES: dict[str, frozenset[str]] = {
+    Role.CISO: frozenset(
+        {
+            "policies.view_policyversion",
+            "policies.add_policy",
+            "policies.change_policy",
+            "policies.add_policyversion",
+            "policies.change_policyversion",
+            "policies.approve_policyversion",
+            "policies.view_acknowledgement",
+        }
+    ),
+    Role.SECURITY: frozenset(
+        {
+            "policies.view_policyversion",
+            "policies.add_policy",
+            "policies.change_policy",
+            "policies.add_policyversion",
+            "policies.change_policyversion",
+        }
+    ),
+    Role.MANAGEMENT: frozenset(
+        {"policies.view_policyversion", "policies.approve_policyversion", "policies.view_acknowledgement"}
+    ),
+    Role.AUDITOR: frozenset({"policies.view_policyversion", "policies.view_acknowledgement"}),
+}
+for _role, _permissions in _POLICIES.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions
+
 
 # --- training (issue 7): modules, quizzes, onboarding assignments, compliance view ---

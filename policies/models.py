@@ -70,6 +70,7 @@ class PolicyVersion(models.Model):
         ordering = ["policy", "-number"]
         verbose_name = _("policy version")
         verbose_name_plural = _("policy versions")
+        permissions = [("approve_policyversion", "Can approve, publish and retire policy versions")]
         constraints = [
             models.UniqueConstraint(fields=["policy", "number"], name="policies_version_number_unique"),
             models.UniqueConstraint(

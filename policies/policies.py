@@ -1,0 +1,111 @@
+"""Who may see and change policy documents, their versions and the acknowledgement records.
+
+Roles (model permissions in ``accounts/roles.py``):
+- everyone reads the published version (and the earlier published, now retired, versions) of each
+  policy whose audience they are in — Staff and External (consultants) included;
+- CISO, Security, Management and Auditor read every policy and every version, drafts included
+  (``policies.view_policyversion``);
+- CISO and Security create and edit policy documents and write drafts (``policies.add_policy``,
+  ``policies.change_policy``, ``policies.add_policyversion``, ``policies.change_policyversion``);
+- CISO and Management approve, publish and retire versions (``policies.approve_policyversion``);
+  the approver may not be the person who wrote the draft (segregation of duties, A.5.3);
+- CISO, Management and Auditor read who acknowledged what (``policies.view_acknowledgement``).
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .models import Policy, PolicyVersion
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def in_audience(user: Any, policy: Policy) -> bool:
+    """Whether ``policy`` is addressed to ``user`` (its roles, or everyone when it names none)."""
+    if not _active(user):
+        return False
+    return not policy.audience or bool(set(policy.audience) & set(user.role_names))
+
+
+def audience_q(user: Any) -> Q:
+    """Policies addressed to ``user``, as a filter."""
+    return Q(audience=[]) | Q(audience__overlap=list(user.role_names))
+
+
+class PolicyPolicy:
+    def reads_everything(self, user: Any) -> bool:
+        return _active(user) and user.has_perm("policies.view_policyversion")
+
+    def visible(self, user: Any, policies: QuerySet[Policy]) -> QuerySet[Policy]:
+        """Every policy for the roles that read drafts; otherwise those in the audience with a published text."""
+        if not _active(user):
+            return policies.none()
+        if self.reads_everything(user):
+            return policies
+        published = PolicyVersion.objects.filter(
+            status__in=[PolicyVersion.Status.PUBLISHED, PolicyVersion.Status.RETIRED], published_at__isnull=False
+        )
+        return policies.filter(audience_q(user), pk__in=published.values("policy"))
+
+    def visible_versions(self, user: Any, versions: QuerySet[PolicyVersion]) -> QuerySet[PolicyVersion]:
+        """Drafts and approved texts for the roles that read them; otherwise texts that were published."""
+        if not _active(user):
+            return versions.none()
+        if self.reads_everything(user):
+            return versions
+        return versions.filter(
+            status__in=[PolicyVersion.Status.PUBLISHED, PolicyVersion.Status.RETIRED],
+            published_at__isnull=False,
+            policy__in=Policy.objects.filter(audience_q(user)),
+        )
+
+    def can_view_version(self, user: Any, version: PolicyVersion) -> bool:
+        if self.reads_everything(user):
+            return True
+        return version.published_at is not None and in_audience(user, version.policy)
+
+    def can_create(self, user: Any) -> bool:
+        return _active(user) and user.has_perm("policies.add_policy")
+
+    def can_change(self, user: Any, policy: Policy) -> bool:
+        return _active(user) and user.has_perm("policies.change_policy")
+
+    def can_write_draft(self, user: Any, policy: Policy) -> bool:
+        return _active(user) and user.has_perm("policies.add_policyversion")
+
+    def can_edit_draft(self, user: Any, version: PolicyVersion) -> bool:
+        return (
+            version.status == PolicyVersion.Status.DRAFT
+            and _active(user)
+            and user.has_perm("policies.change_policyversion")
+        )
+
+    def can_approve_any(self, user: Any) -> bool:
+        return _active(user) and user.has_perm("policies.approve_policyversion")
+
+    def can_approve(self, user: Any, version: PolicyVersion) -> bool:
+        """Approvers, for a draft written by someone else."""
+        return (
+            version.status == PolicyVersion.Status.DRAFT
+            and self.can_approve_any(user)
+            and version.created_by_id != user.pk
+        )
+
+    def can_publish(self, user: Any, version: PolicyVersion) -> bool:
+        return version.status == PolicyVersion.Status.APPROVED and self.can_approve_any(user)
+
+    def can_retire(self, user: Any, version: PolicyVersion) -> bool:
+        """Withdraw the published version without a successor (publishing a successor retires it too)."""
+        return version.status == PolicyVersion.Status.PUBLISHED and self.can_approve_any(user)
+
+    def can_acknowledge(self, user: Any, version: PolicyVersion) -> bool:
+        return version.status == PolicyVersion.Status.PUBLISHED and in_audience(user, version.policy)
+
+    def can_view_acknowledgements(self, user: Any) -> bool:
+        return _active(user) and user.has_perm("policies.view_acknowledgement")
+
+
+policy_policy = PolicyPolicy()
