@@ -1,3 +1,1 @@
-from django.urls import path  # noqa: F401
-
 urlpatterns: list = []
