@@ -140,3 +140,25 @@ for _role, _permissions in _POLICIES.items():
 
 
 # --- training (issue 7): modules, quizzes, onboarding assignments, compliance view ---
+# Modules are written by the CISO and the security team; the CISO sees every person's assignments; the CISO,
+# Management and Auditors read the compliance view; Admins and the CISO set the onboarding due time.
+# Everyone takes the modules of their audience and sees their own assignments through the policy, not a role.
+_TRAINING: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"training.change_trainingsettings"}),
+    Role.CISO: frozenset(
+        {
+            "training.view_module",
+            "training.add_module",
+            "training.change_module",
+            "training.view_assignment",
+            "training.add_assignment",
+            "training.view_compliance",
+            "training.change_trainingsettings",
+        }
+    ),
+    Role.SECURITY: frozenset({"training.view_module", "training.add_module", "training.change_module"}),
+    Role.MANAGEMENT: frozenset({"training.view_compliance"}),
+    Role.AUDITOR: frozenset({"training.view_compliance"}),
+}
+for _role, _permissions in _TRAINING.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions

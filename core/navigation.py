@@ -40,6 +40,8 @@ AREAS = (
         "training",
         _("Training"),
         _("Security policies, onboarding training and acknowledgements for employees and consultants."),
+
+        "training",
     ),
     Area(
         "security",

@@ -8,9 +8,27 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import ownership
+        from notifications.services import producer_register
+        from reviews import feeds
 
+        from .feeds import corrective_actions_for_review, incidents_for_review
         from .models import CorrectiveAction, Incident
+        from .reminders import breach_deadlines, corrective_actions_due
         from .services import actions_reassign, incidents_reassign
 
         ownership.register(Incident, "assignee", reassign=incidents_reassign)
         ownership.register(CorrectiveAction, "owner", reassign=actions_reassign)
+        producer_register(breach_deadlines)
+        producer_register(corrective_actions_due)
+        feeds.register(
+            feeds.Feed(section="d", key="incidents", title=_("Incidents"), compute=incidents_for_review, order=10)
+        )
+        feeds.register(
+            feeds.Feed(
+                section="d",
+                key="corrective_actions",
+                title=_("Corrective actions"),
+                compute=corrective_actions_for_review,
+                order=20,
+            )
+        )

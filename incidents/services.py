@@ -137,16 +137,39 @@ def incident_update(*, incident: Incident, by: User, **fields: Any) -> Incident:
 
 
 @transaction.atomic
-def incident_transition(*, incident: Incident, by: User, to: str, note: str = "") -> Incident:
-    """One step of reported → triaged → contained → resolved → closed, as the workflow allows."""
+def incident_transition(
+    *,
+    incident: Incident,
+    by: User,
+    to: str,
+    note: str = "",
+    severity: int | None = None,
+    assignee: User | None = None,
+) -> Incident:
+    """One step of reported → triaged → contained → resolved → closed, as the workflow allows.
+
+    Triage may set the severity (needed by then) and the assignee in the same step.
+    """
     if not incident_policy.can_handle(by, incident):
         raise PermissionDenied
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    changes: dict[str, Any] = {}
+    if severity is not None and severity != incident.severity:
+        changes["severity"] = [incident.severity, severity]
+        incident.severity = severity
+    if assignee is not None and assignee != incident.assignee:
+        if not incident_policy.can_assign(by):
+            raise PermissionDenied
+        if not assignee.is_active:
+            raise ValidationError(_("The assignee must be an active person."))
+        changes["assignee"] = [incident.assignee.email if incident.assignee else None, assignee.email]
+        incident.assignee = assignee
     now = timezone.now()
     before = incident.transition(to, at=now)
+    incident.full_clean(exclude=["reference", "risks"])
     incident.save()
     StatusChange.objects.create(incident=incident, from_status=before, to_status=to, by=by, at=now, note=note.strip())
-    changes: dict[str, Any] = {"status": [before, to]}
+    changes["status"] = [before, to]
     if note.strip():
         changes["note"] = [None, note.strip()]
     audit.record(actor=by, action=f"incident.{to}", obj=incident, changes=changes)

@@ -267,6 +267,8 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Largest incident attachment (evidence, logs, screenshots) accepted, in bytes.
+INCIDENT_ATTACHMENT_MAX_BYTES = env.int("INCIDENT_ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
 # Daily encrypted backups are kept this many days ("kept 7 days").
 BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=7)
 # Bounds within which a tenant may choose its own retention.
