@@ -102,6 +102,17 @@ for _role, _permissions in _OPERATIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions
 
 # --- incidents (issue 6): incident log, corrective actions, attachments ---
+# Anyone signed in reports incidents and sees their own reports (policy, no permission needed). Operations,
+# Security and the CISO handle every incident; Management and Auditors read every one (and the dashboard).
+_INCIDENTS: dict[str, frozenset[str]] = {
+    Role.CISO: frozenset({"incidents.view_incident", "incidents.add_incident", "incidents.change_incident"}),
+    Role.SECURITY: frozenset({"incidents.view_incident", "incidents.add_incident", "incidents.change_incident"}),
+    Role.OPERATIONS: frozenset({"incidents.view_incident", "incidents.add_incident", "incidents.change_incident"}),
+    Role.MANAGEMENT: frozenset({"incidents.view_incident"}),
+    Role.AUDITOR: frozenset({"incidents.view_incident"}),
+}
+for _role, _permissions in _INCIDENTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions
 
 # --- reviews (issue 6): management review meetings (§9.3) and team meeting records ---
 

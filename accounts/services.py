@@ -28,7 +28,7 @@ import audit
 from audit.models import AuditEvent
 from core.links import absolute_url
 
-from . import ownership
+from . import ownership, signals
 from .models import Invitation, LoginRecord, OffboardingRecord, User
 from .policies import people_policy
 from .roles import ROLE_PERMISSIONS, Role
@@ -223,6 +223,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
     audit.record(actor=user, action="invitation.accepted", obj=invitation)
+    signals.user_joined.send(sender=User, user=user)
     return user
 
 

@@ -30,6 +30,7 @@ AREAS = (
         "incidents",
         _("Incidents"),
         _("Security, operational and privacy incidents with their timeline, corrective actions and breach clocks."),
+        "incidents",
     ),
     Area(
         "reviews",
@@ -40,7 +41,6 @@ AREAS = (
         "training",
         _("Training"),
         _("Security policies, onboarding training and acknowledgements for employees and consultants."),
-
         "training",
     ),
     Area(

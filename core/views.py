@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from accounts.policies import people_policy, tenant_settings_policy
@@ -16,11 +17,19 @@ from .navigation import AREAS_BY_SLUG
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    from training.selectors import assignments_open_for
+
     last_heartbeat = TaskRun.objects.filter(task="core.tasks.heartbeat").first()
     return render(
         request,
         "core/dashboard.html",
-        {"last_heartbeat": last_heartbeat, "roles": request.user.groups.all(), "active_area": "dashboard"},
+        {
+            "last_heartbeat": last_heartbeat,
+            "roles": request.user.groups.all(),
+            "training_open": assignments_open_for(request.user),
+            "today": timezone.localdate(),
+            "active_area": "dashboard",
+        },
     )
 
 

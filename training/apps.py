@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,43 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training")
+
+    def ready(self) -> None:
+        from accounts import signals as account_signals
+        from notifications.services import producer_register
+        from policies import signals as policy_signals
+        from reviews import feeds
+
+        from .reminders import training_reminders
+        from .selectors import figures_for_review
+
+        account_signals.user_joined.connect(_user_joined, dispatch_uid="training_onboarding")
+        policy_signals.version_published.connect(_version_published, dispatch_uid="training_new_version")
+        policy_signals.version_acknowledged.connect(_version_acknowledged, dispatch_uid="training_acknowledged")
+        producer_register(training_reminders)
+        feeds.register(
+            feeds.Feed(
+                section="d",
+                key="training",
+                title=_("Awareness training and policy acknowledgements"),
+                compute=figures_for_review,
+            )
+        )
+
+
+def _user_joined(sender: Any, user: Any, **kwargs: Any) -> None:
+    from .services import onboarding_assign
+
+    onboarding_assign(user=user)
+
+
+def _version_published(sender: Any, version: Any, by: Any = None, **kwargs: Any) -> None:
+    from .services import version_assign
+
+    version_assign(version=version, by=by)
+
+
+def _version_acknowledged(sender: Any, acknowledgement: Any, **kwargs: Any) -> None:
+    from .services import acknowledgement_recorded
+
+    acknowledgement_recorded(acknowledgement=acknowledgement)
