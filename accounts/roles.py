@@ -115,6 +115,25 @@ for _role, _permissions in _INCIDENTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions
 
 # --- reviews (issue 6): management review meetings (§9.3) and team meeting records ---
+# CISO and Security plan reviews, mark them held and write the minutes; Management reads every review and
+# approves the minutes; Auditors read. Team meeting records (the fortnightly security standing item) are
+# recorded by Operations, Security, the CISO and Management, and read by Auditors. An action item's owner
+# sees and updates it through the policy, not a role.
+_REVIEW_TEAM_MEETINGS = frozenset({"reviews.view_teammeeting", "reviews.add_teammeeting", "reviews.change_teammeeting"})
+_REVIEWS: dict[str, frozenset[str]] = {
+    Role.CISO: frozenset({"reviews.view_reviewmeeting", "reviews.add_reviewmeeting", "reviews.change_reviewmeeting"})
+    | _REVIEW_TEAM_MEETINGS,
+    Role.SECURITY: frozenset(
+        {"reviews.view_reviewmeeting", "reviews.add_reviewmeeting", "reviews.change_reviewmeeting"}
+    )
+    | _REVIEW_TEAM_MEETINGS,
+    Role.MANAGEMENT: frozenset({"reviews.view_reviewmeeting", "reviews.approve_reviewmeeting"}) | _REVIEW_TEAM_MEETINGS,
+    Role.OPERATIONS: _REVIEW_TEAM_MEETINGS,
+    Role.AUDITOR: frozenset({"reviews.view_reviewmeeting", "reviews.view_teammeeting"}),
+}
+for _role, _permissions in _REVIEWS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _permissions
+
 
 # --- policies (issue 7): policy documents, versions, approval, acknowledgements ---
 # Everyone reads the published policies addressed to them through the policy, not a role. CISO and

@@ -36,6 +36,7 @@ AREAS = (
         "reviews",
         _("Reviews"),
         _("ISMS management review meetings (ISO/IEC 27001 §9.3) and the fortnightly security standing item."),
+        "reviews",
     ),
     Area(
         "training",

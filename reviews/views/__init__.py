@@ -1,0 +1,1 @@
+"""The pages of management reviews, their action items and team meeting records."""

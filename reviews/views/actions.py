@@ -1,0 +1,106 @@
+"""Review action items: the list (everyone sees at least their own) and one action's page with its status."""
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.selectors import history_of
+from core.http import paginate, posted
+from core.spreadsheets import safe_row, xlsx_response
+
+from .. import selectors, services
+from ..forms import ActionFilterForm, ActionStatusForm
+from ..models import ActionItem
+from ..policies import action_policy, review_policy
+
+PAGE_SIZE = 50
+
+
+@login_required
+def action_list(request: HttpRequest) -> HttpResponse:
+    filters = ActionFilterForm(request.GET or None, owners=selectors.action_owners_visible_to(request.user))
+    values = filters.cleaned_data if filters.is_valid() else {}
+    actions = selectors.actions_visible_to(request.user, values)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        return _export(actions, export)
+    page, query = paginate(request, actions, PAGE_SIZE)
+    return render(
+        request,
+        "reviews/action_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query,
+            "today": timezone.localdate(),
+            "reads_all": review_policy.can_view_any(request.user),
+            "active_area": "reviews",
+        },
+    )
+
+
+def _origin(action: ActionItem) -> str:
+    if action.meeting_id:
+        return str(action.meeting)
+    if action.issue_id:
+        return str(action.issue.meeting)  # type: ignore[union-attr]
+    return ""
+
+
+def _export(actions: Any, kind: str) -> HttpResponse:
+    header: list[object] = [_("Action"), _("Owner"), _("Due date"), _("Status"), _("From")]
+    rows = (
+        [a.title, a.owner.get_full_name(), a.due_date.isoformat(), a.get_status_display(), _origin(a)] for a in actions
+    )
+    if kind == "xlsx":
+        return xlsx_response(sheet_name=_("Review actions"), header=header, rows=rows, filename="review-actions.xlsx")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="review-actions.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(safe_row(row))
+    return response
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = selectors.action_for(request.user, pk)
+    if action is None:
+        raise Http404
+    request.audit_object = action  # type: ignore[attr-defined]
+    can_update = action_policy.can_update(request.user, action)
+    form = ActionStatusForm(posted(request), initial={"status": action.status})
+    if request.method == "POST":
+        if not can_update:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.action_update(action=action, by=request.user, status=form.cleaned_data["status"])  # type: ignore[arg-type]
+            except PermissionDenied:
+                raise Http404
+            except ValidationError as refusal:
+                form.add_error(None, refusal)
+            else:
+                messages.success(request, _("Status saved."))
+                return redirect(action)
+    return render(
+        request,
+        "reviews/action_detail.html",
+        {
+            "action": action,
+            "form": form if can_update else None,
+            "today": timezone.localdate(),
+            "can_view_meeting": review_policy.can_view_any(request.user),
+            "history": history_of(request.user, action)[:30],
+            "active_area": "reviews",
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,186 @@
+"""Team meeting records (information security as a standing item) and what becomes of the issues raised."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from audit.selectors import history_of
+from core.http import form_save, paginate, posted
+
+from .. import selectors, services
+from ..forms import ActionForm, IssueForm, IssueIncidentForm, TeamMeetingFilterForm, TeamMeetingForm
+from ..models import RaisedIssue, TeamMeeting
+from ..policies import review_policy, team_meeting_policy
+
+PAGE_SIZE = 25
+
+
+def incidents_available() -> bool:
+    try:
+        from incidents.services import incident_report  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@login_required
+def team_meeting_list(request: HttpRequest) -> HttpResponse:
+    if not team_meeting_policy.can_view_any(request.user):
+        raise Http404
+    filters = TeamMeetingFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    page, query = paginate(request, selectors.team_meetings_visible_to(request.user, values), PAGE_SIZE)
+    return render(
+        request,
+        "reviews/team_meeting_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query,
+            "can_record": team_meeting_policy.can_record(request.user),
+            "can_view_reviews": review_policy.can_view_any(request.user),
+            "active_area": "reviews",
+        },
+    )
+
+
+@login_required
+def team_meeting_record(request: HttpRequest) -> HttpResponse:
+    if not team_meeting_policy.can_record(request.user):
+        raise Http404
+    form = TeamMeetingForm(posted(request))
+    meeting = form_save(request, form, lambda fields: services.team_meeting_record(by=request.user, **fields))  # type: ignore[arg-type]
+    if meeting:
+        messages.success(request, _("Team meeting recorded. Add the issues raised below."))
+        return redirect(meeting)
+    return render(request, "reviews/team_meeting_form.html", {"form": form, "active_area": "reviews"})
+
+
+def _reachable(request: HttpRequest, pk: int) -> TeamMeeting:
+    meeting = selectors.team_meeting_for(request.user, pk)
+    if meeting is None:
+        raise Http404
+    request.audit_object = meeting  # type: ignore[attr-defined]
+    return meeting
+
+
+def _detail(request: HttpRequest, meeting: TeamMeeting, *, issue_form: IssueForm | None = None) -> HttpResponse:
+    return render(
+        request,
+        "reviews/team_meeting_detail.html",
+        {
+            "meeting": meeting,
+            "issues": list(meeting.issues.all()),
+            "can_change": team_meeting_policy.can_change(request.user, meeting),
+            "incidents_available": incidents_available(),
+            "issue_form": issue_form or IssueForm(),
+            "history": history_of(request.user, meeting)[:30],
+            "active_area": "reviews",
+        },
+        status=400 if issue_form is not None else 200,
+    )
+
+
+@login_required
+def team_meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _reachable(request, pk))
+
+
+@login_required
+def team_meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _reachable(request, pk)
+    if not team_meeting_policy.can_change(request.user, meeting):
+        raise Http404
+    form = TeamMeetingForm(posted(request), instance=TeamMeeting.objects.get(pk=meeting.pk))
+    user: User = request.user  # type: ignore[assignment]
+    if form_save(request, form, lambda fields: services.team_meeting_update(meeting=meeting, by=user, **fields)):
+        messages.success(request, _("Saved."))
+        return redirect(meeting)
+    return render(
+        request, "reviews/team_meeting_form.html", {"form": form, "meeting": meeting, "active_area": "reviews"}
+    )
+
+
+@require_POST
+@login_required
+def issue_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _reachable(request, pk)
+    if not team_meeting_policy.can_change(request.user, meeting):
+        raise Http404
+    form = IssueForm(request.POST)
+    if form.is_valid():
+        services.issue_raise(meeting=meeting, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        messages.success(request, _("Issue added."))
+        return redirect(f"{meeting.get_absolute_url()}#issues")
+    return _detail(request, meeting, issue_form=form)
+
+
+def _open_issue(request: HttpRequest, pk: int, issue_pk: int) -> tuple[TeamMeeting, RaisedIssue]:
+    meeting = _reachable(request, pk)
+    issue = RaisedIssue.objects.filter(meeting=meeting, pk=issue_pk).first()
+    if issue is None or not team_meeting_policy.can_change(request.user, meeting):
+        raise Http404
+    issue.meeting = meeting
+    return meeting, issue
+
+
+@login_required
+def issue_incident(request: HttpRequest, pk: int, issue_pk: int) -> HttpResponse:
+    """Report a raised issue as an incident (a confirmation form with the incident's title)."""
+    meeting, issue = _open_issue(request, pk, issue_pk)
+    if not incidents_available():
+        raise Http404
+    form = IssueIncidentForm(posted(request), initial={"title": issue.text[:200]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            issue = services.issue_to_incident(issue=issue, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(
+                request, _("Reported as incident %(reference)s.") % {"reference": issue.incident_reference}
+            )
+            return redirect(f"{meeting.get_absolute_url()}#issues")
+    return render(
+        request,
+        "reviews/issue_convert.html",
+        {"meeting": meeting, "issue": issue, "form": form, "kind": "incident", "active_area": "reviews"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def issue_action(request: HttpRequest, pk: int, issue_pk: int) -> HttpResponse:
+    """Make a raised issue an action item (owner, due date); it reaches the next management review's section (a)."""
+    meeting, issue = _open_issue(request, pk, issue_pk)
+    form = ActionForm(posted(request), initial={"title": issue.text[:300]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.issue_to_action(issue=issue, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("Action item “%(title)s” created.") % {"title": action.title})
+            return redirect(f"{meeting.get_absolute_url()}#issues")
+    return render(
+        request,
+        "reviews/issue_convert.html",
+        {"meeting": meeting, "issue": issue, "form": form, "kind": "action", "active_area": "reviews"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def issue_note(request: HttpRequest, pk: int, issue_pk: int) -> HttpResponse:
+    meeting, issue = _open_issue(request, pk, issue_pk)
+    try:
+        services.issue_note(issue=issue, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    return redirect(f"{meeting.get_absolute_url()}#issues")
