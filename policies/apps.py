@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PoliciesConfig(AppConfig):
     name = "policies"
     verbose_name = _("Policies")
+
+    def ready(self) -> None:
+        from accounts import ownership
+
+        from .models import Policy
+        from .services import policies_reassign
+
+        ownership.register(Policy, "owner", reassign=policies_reassign)

@@ -1,7 +1,11 @@
 """Security policy documents, their versions and who acknowledged which version (ISO/IEC 27001 5.2, A.5.1, A.6.3)."""
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +80,12 @@ class PolicyVersion(models.Model):
             models.UniqueConstraint(
                 fields=["policy"], condition=models.Q(status="published"), name="policies_one_published_version"
             ),
+            # One text in the works at a time: a draft, or an approved text waiting to be published.
+            models.UniqueConstraint(
+                fields=["policy"],
+                condition=models.Q(status__in=["draft", "approved"]),
+                name="policies_one_pending_version",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["draft"]) | models.Q(approved_by__isnull=False),
                 name="policies_version_approved_by_someone",
@@ -87,6 +97,25 @@ class PolicyVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("policy_version", args=[self.policy_id, self.number])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def approve(self, *, by: Any, at: datetime) -> None:
+        if self.status != self.Status.DRAFT:
+            raise ValidationError(_("Only a draft can be approved."))
+        self.status, self.approved_by, self.approved_at = self.Status.APPROVED, by, at
+
+    def publish(self, *, at: datetime) -> None:
+        if self.status != self.Status.APPROVED:
+            raise ValidationError(_("Only an approved version can be published."))
+        self.status, self.published_at = self.Status.PUBLISHED, at
+
+    def retire(self, *, at: datetime) -> None:
+        if self.status != self.Status.PUBLISHED:
+            raise ValidationError(_("Only the published version can be retired."))
+        self.status, self.retired_at = self.Status.RETIRED, at
 
 
 class Acknowledgement(models.Model):

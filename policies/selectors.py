@@ -176,11 +176,11 @@ class AudienceRow:
 
 
 def audience_acknowledgements(policy: Policy, filters: dict[str, Any] | None = None) -> list[AudienceRow]:
-    """Everyone in the audience of ``policy`` with the latest version they acknowledged (two queries).
+    """Everyone in the audience of ``policy`` with their roles and the latest version they acknowledged (three queries).
 
     Filters: ``q`` (name or e-mail), ``state`` (current / older / never)."""
     filters = filters or {}
-    people = audience_users(policy)
+    people = audience_users(policy).prefetch_related("groups")
     if filters.get("q"):
         people = people.filter(Q(full_name__icontains=filters["q"]) | Q(email__icontains=filters["q"]))
     people_list = list(people)
@@ -195,3 +195,33 @@ def audience_acknowledgements(policy: Policy, filters: dict[str, Any] | None = N
     if filters.get("state"):
         rows = [row for row in rows if row.state == filters["state"]]
     return rows
+
+
+def acknowledgement_of_version(user: Any, version: PolicyVersion) -> Acknowledgement | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Acknowledgement.objects.filter(user=user, version=version).first()
+
+
+def acknowledged_versions(user: Any, policy_ids: list[int]) -> dict[int, Acknowledgement]:
+    """``user``'s latest acknowledgement per policy among ``policy_ids`` (one query)."""
+    if not getattr(user, "is_authenticated", False) or not policy_ids:
+        return {}
+    latest: dict[int, Acknowledgement] = {}
+    for acknowledgement in (
+        Acknowledgement.objects.filter(user=user, version__policy__in=policy_ids)
+        .select_related("version")
+        .order_by("version__number")
+    ):
+        latest[acknowledgement.version.policy_id] = acknowledgement
+    return latest
+
+
+def audience_totals(policy: Policy) -> dict[str, int]:
+    """How many people in the audience acknowledged the version in force, only an older one, or none."""
+    rows = audience_acknowledgements(policy)
+    totals = {"audience": len(rows), "current": 0, "older": 0, "never": 0}
+    for row in rows:
+        totals[row.state] += 1
+    totals["percent"] = round(100 * totals["current"] / totals["audience"]) if totals["audience"] else 0
+    return totals
