@@ -206,7 +206,9 @@ def action_update(
         raise PermissionDenied
     before = _action_snapshot(action)
     if (owner is not None and owner != action.owner) or (due_date is not None and due_date != action.due_date):
-        if not (by.has_perm("reviews.change_reviewmeeting") or by.has_perm("reviews.change_teammeeting")):
+        # Those who keep the record the action came from: minute-takers, or the team-meeting recorders.
+        keeper = "reviews.change_reviewmeeting" if action.meeting_id else "reviews.change_teammeeting"
+        if not (by.has_perm(keeper) or by.has_perm("reviews.change_reviewmeeting")):
             raise PermissionDenied
         action.owner = owner or action.owner
         action.due_date = due_date or action.due_date
