@@ -399,6 +399,7 @@ def person_record(request: HttpRequest, pk: int) -> HttpResponse:
         "training/person_record.html",
         {
             "record": selectors.person_record(person),
+            "can_view_compliance": training_policy.can_view_compliance(request.user),
             "today": timezone.localdate(),
             "printed_at": timezone.now(),
             "active_area": AREA,
