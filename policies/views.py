@@ -20,6 +20,7 @@ from core.http import form_save, paginate, posted
 from core.markdown import render_markdown
 
 from . import exports, selectors, services
+from .compare import line_changes
 from .forms import AcknowledgementFilterForm, PolicyFilterForm, PolicyForm, VersionForm
 from .models import Policy, PolicyVersion
 from .policies import in_audience, policy_policy
@@ -117,7 +118,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": policy_policy.can_change(request.user, policy),
             "can_write_draft": pending is None and policy_policy.can_write_draft(request.user, policy),
             "can_view_acknowledgements": policy_policy.can_view_acknowledgements(request.user),
-            "history": history_of(request.user, policy)[:30],
+            "history": history_of(request.user, policy)[:30] if policy_policy.reads_everything(request.user) else None,
             "active_area": AREA,
         },
     )
@@ -137,6 +138,9 @@ def policy_version_detail(request: HttpRequest, pk: int, number: int) -> HttpRes
     current = selectors.current_version(version.policy)
     mine = selectors.acknowledgement_of(request.user, version.policy)
     user = request.user
+    changes = None
+    if current is not None and version.status in _PENDING:
+        changes = line_changes(current.body, version.body)
     return render(
         request,
         "policies/version_detail.html",
@@ -145,6 +149,7 @@ def policy_version_detail(request: HttpRequest, pk: int, number: int) -> HttpRes
             "version": version,
             "current": current,
             "body_html": render_markdown(version.body),
+            "changes": changes,
             "mine": mine,
             "acknowledged_this": selectors.acknowledgement_of_version(user, version),
             "can_acknowledge": policy_policy.can_acknowledge(user, version),
@@ -252,7 +257,6 @@ STEPS: dict[str, Step] = {
         ),
         gettext_lazy("Publish"),
         gettext_lazy("Version %(number)s published."),
-        danger=True,
     ),
     "retire": Step(
         policy_policy.can_retire,

@@ -113,6 +113,10 @@ def test_writing_approving_and_publishing_a_new_version_through_the_pages(acme, 
         {"body": "# IT security policy\n\nUse the company password manager.", "change_summary": "Password managers"},
     )
     assert edited.status_code == 302
+    draft = _body(acme.logged_in_client(acme.ciso).get(f"/policies/{policy.pk}/versions/2/"))
+    assert "Changes compared with version 1, the one in force" in draft
+    assert '<span class="policy-diff__removed">− Version 1 text.</span>' in draft
+    assert '<span class="policy-diff__added">+ Use the company password manager.</span>' in draft
     # Security wrote it and may not approve; the CISO may.
     assert security.get(f"/policies/{policy.pk}/versions/2/approve/").status_code == 404
     ciso = acme.logged_in_client(acme.ciso)
@@ -129,6 +133,7 @@ def test_writing_approving_and_publishing_a_new_version_through_the_pages(acme, 
     assert "Use the company password manager." in page
     assert "Version 1 text." not in page
     assert "approved by CISO of Acme AB" in page
+    assert "History" not in page  # the audit trail is for those who read every version
     old = _body(acme.logged_in_client(acme.staff).get(f"/policies/{policy.pk}/versions/1/"))
     assert "Version 1 text." in old
     assert "This version is no longer in force." in old
