@@ -28,7 +28,7 @@ def snapshot_take(meeting: ReviewMeeting) -> dict[str, Any]:
     return {
         "taken_at": timezone.now().isoformat(),
         "since": since.isoformat() if since else None,
-        "previous": str(previous) if previous else "",
+        "previous": previous.title if previous else "",
         "feeds": [
             {
                 "key": feed.key,

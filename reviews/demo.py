@@ -123,6 +123,7 @@ def _held_review(ciso: User, management: User, security: User, operations: User,
         },
     )
     meeting.attendees.set([ciso, management, security, operations])
+    ReviewMeeting.objects.filter(pk=meeting.pk).update(created_at=held_at - dt.timedelta(days=30))
     notes = {
         "a": "First management review held in the portal; no earlier actions.",
         "b": "New payment provider contract; the office move to Kungsholmen is planned for Q3.",

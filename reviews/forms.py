@@ -107,4 +107,9 @@ class IssueForm(forms.Form):
 
 class IssueIncidentForm(forms.Form):
     title = forms.CharField(label=_("Incident title"), max_length=200)
-    affected = forms.CharField(label=_("What is affected"), required=False, max_length=500)
+    affected = forms.CharField(
+        label=_("What is affected"),
+        required=False,
+        max_length=500,
+        help_text=_("Services, systems or assets, separated by commas."),
+    )

@@ -51,7 +51,7 @@ def review_actions(since: dt.date | None, until: dt.date) -> feeds.Figures:
                 "owner": action.owner.get_full_name(),
                 "due": _day(action.due_date),
                 "status": action.get_status_display().lower(),
-                "origin": _(" (carried over from %(meeting)s)") % {"meeting": action.meeting}
+                "origin": _(" (carried over from %(meeting)s)") % {"meeting": action.meeting.title}
                 if action.meeting
                 else _(" (from a team meeting)"),
             },

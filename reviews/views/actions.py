@@ -26,6 +26,9 @@ PAGE_SIZE = 50
 @login_required
 def action_list(request: HttpRequest) -> HttpResponse:
     filters = ActionFilterForm(request.GET or None, owners=selectors.action_owners_visible_to(request.user))
+    reads_all = review_policy.can_view_any(request.user)
+    if not reads_all:
+        del filters.fields["owner"]  # only their own actions: an owner filter would offer just themselves
     values = filters.cleaned_data if filters.is_valid() else {}
     actions = selectors.actions_visible_to(request.user, values)
     export = request.GET.get("format")
@@ -40,7 +43,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "today": timezone.localdate(),
-            "reads_all": review_policy.can_view_any(request.user),
+            "reads_all": reads_all,
             "active_area": "reviews",
         },
     )

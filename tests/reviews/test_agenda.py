@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from backups.models import BackupRecord, RestoreDrill
+from incidents import services as incident_services
 from objectives import services as objective_services
 from reviews import feeds, services
 from reviews.models import ActionItem, ReviewMeeting
@@ -26,6 +27,13 @@ def figure(html: str, label: str) -> str:
     match = re.search(rf"<th scope=\"row\">{re.escape(label)}</th><td>(.*?)</td>", html)
     assert match, f"{label!r} not shown"
     return match.group(1)
+
+
+def feed(section_html: str, title: str) -> str:
+    """One feed's block within a section (feeds of other apps may use the same row labels)."""
+    start = section_html.index(f'agenda-feed__title">{title}</h4>')
+    end = section_html.find('<div class="agenda-feed">', start)
+    return section_html[start : end if end != -1 else None]
 
 
 def agenda_page(acme, meeting: ReviewMeeting, person=None) -> str:
@@ -86,6 +94,22 @@ def test_planned_review_shows_risks_objectives_backups_and_earlier_actions_in_th
     _objective(acme, "Patch faster", current=90)  # on track
     _objective(acme, "Fewer phishing clicks", current=10)  # off track
     held_review(days=-60)
+    with schema_context("acme"):
+        stolen = incident_services.incident_report(by=acme.staff, title="Laptop stolen", description="On the train")
+        incident_services.incident_report(by=acme.staff, title="Phishing mail", description="Clicked")
+        incident_services.incident_report(by=acme.staff, title="Wrong recipient", description="", type="privacy")
+        incident_services.incident_transition(incident=stolen, by=acme.operations, to="triaged", severity=1)
+        incident_services.action_add(
+            incident=stolen,
+            by=acme.operations,
+            title="Remote wipe",
+            owner=acme.operations,
+            due_date=today - dt.timedelta(days=1),
+        )
+        encrypt = incident_services.action_add(
+            incident=stolen, by=acme.operations, title="Encrypt disks", owner=acme.operations, due_date=today
+        )
+        incident_services.action_status_set(action=encrypt, by=acme.operations, status="done")
     meeting = plan_review(title="Management review 2026 H2", days=0)
 
     html = agenda_page(acme, meeting)
@@ -94,6 +118,17 @@ def test_planned_review_shows_risks_objectives_backups_and_earlier_actions_in_th
     assert figure(a, "Open actions") == "1"
     assert "Roll out FIDO2 keys" in a and "carried over from Management review 2026 H1" in a
     d = section(html, "d")
+    incidents = feed(d, "Incidents")
+    assert figure(incidents, "Incidents since the previous review") == "3"
+    assert (figure(incidents, "Security"), figure(incidents, "Privacy")) == ("2", "1")
+    assert figure(incidents, "Severity 1 – Critical") == "1"
+    assert figure(incidents, "Severity not yet set") == "2"
+    assert stolen.reference in incidents and "Laptop stolen" in incidents
+    actions = feed(d, "Corrective actions")
+    assert figure(actions, "Open corrective actions") == "1"
+    assert figure(actions, "Overdue") == "1"
+    assert figure(actions, "Closed since the previous review") == "1"
+    assert "Remote wipe" in actions
     assert figure(d, "Security objectives") == "2"
     assert (figure(d, "On track"), figure(d, "At risk"), figure(d, "Off track")) == ("1", "0", "1")
     assert "No backups are recorded yet." in d
