@@ -102,6 +102,7 @@ def test_reported_triaged_resolved_then_seen_by_management(
     # …and the agenda of the planned management review, section (d), lists it with its status.
     def agenda():
         meeting = ReviewMeeting.objects.filter(status="planned").order_by("date").first()
+        assert meeting is not None, "the demo has a planned review"
         figures = next(entry for entry in snapshot_take(meeting)["feeds"] if entry["key"] == "incidents")["figures"]
         return meeting.title, dict(figures["rows"])["Severity 3 – Medium"]
 
