@@ -17,13 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import audit
 from accounts.models import User
 from core import crypto
+from core.schemas import current_schema_name
 from tenants.models import Tenant
 
 from .models import Attachment, Incident
@@ -131,7 +132,7 @@ def _utf8_prefix(head: bytes) -> bool:
 
 
 def _current_tenant() -> Tenant:
-    return Tenant.objects.get(schema_name=connection.schema_name)
+    return Tenant.objects.get(schema_name=current_schema_name())
 
 
 def _safe_filename(filename: str) -> str:
@@ -157,7 +158,12 @@ def attachment_add(*, incident: Incident, by: User, upload: IO[bytes], filename:
     object_name = f"incidents/{incident.pk}/{secrets.token_hex(16)}"
     counted = _Counting(upload)
     with tempfile.TemporaryFile(prefix="isms-attachment-") as sealed:
-        result = crypto.encrypt_stream(tenant=tenant, object_name=object_name, source=counted, sink=sealed)
+        result = crypto.encrypt_stream(
+            tenant=tenant,
+            object_name=object_name,
+            source=counted,  # type: ignore[arg-type]  # read() is all it needs
+            sink=sealed,
+        )
         if counted.count > max_bytes():  # the declared size was wrong
             raise AttachmentRefused(too_large_message(counted.count))
         sealed.seek(0)
@@ -200,7 +206,12 @@ def attachment_open(*, attachment: Attachment, by: User) -> BinaryIO:
     plaintext = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, prefix="isms-attachment-")  # noqa: SIM115
     try:
         with default_storage.open(attachment.object_name, "rb") as sealed:
-            crypto.decrypt_stream(tenant=tenant, object_name=attachment.object_name, source=sealed, sink=plaintext)
+            crypto.decrypt_stream(
+                tenant=tenant,
+                object_name=attachment.object_name,
+                source=sealed,  # type: ignore[arg-type]
+                sink=plaintext,  # type: ignore[arg-type]
+            )
     except (crypto.DecryptionError, OSError, ResourceNotFoundError) as error:
         plaintext.close()
         reason = _damage_reason(error)
@@ -266,7 +277,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.limit:
             if self.request is not None:
-                self.request.upload_too_large = True
+                self.request.upload_too_large = True  # type: ignore[attr-defined]
             raise SkipFile
         return raw_data
 

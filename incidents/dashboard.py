@@ -18,7 +18,7 @@ AGE_BUCKETS = (
     ("month", _("7–30 days"), dt.timedelta(days=7), dt.timedelta(days=30)),
     ("older", _("Over 30 days"), dt.timedelta(days=30), None),
 )
-TYPE_COLOURS = {Type.SECURITY: "#1f5fae", Type.OPERATIONAL: "#d98a1c", Type.PRIVACY: "#8a3ea8"}
+TYPE_COLOURS: dict[str, str] = {Type.SECURITY: "#1f5fae", Type.OPERATIONAL: "#d98a1c", Type.PRIVACY: "#8a3ea8"}
 CHART_WIDTH, CHART_HEIGHT = 720, 260
 PLOT_LEFT, PLOT_TOP, PLOT_BOTTOM = 40, 12, 40
 MAX_OVERDUE_LISTED = 50
@@ -73,7 +73,7 @@ def open_by_severity_and_age(incidents: QuerySet[Incident], now: dt.datetime) ->
     }
     table = []
     for value, label in [*Severity.choices, (None, _("Not yet assessed"))]:
-        row = rows.get(value, {})
+        row: dict[str, Any] = dict(rows.get(value, {}))
         table.append(
             {
                 "severity": value,
@@ -116,7 +116,7 @@ def per_month_by_type(incidents: QuerySet[Incident], period: Period) -> dict[str
     bars = []
     for index, month in enumerate(months):
         x = PLOT_LEFT + slot * index + (slot - bar) / 2
-        y_base = PLOT_TOP + plot_height
+        y_base: float = PLOT_TOP + plot_height
         segments = []
         for kind, label in Type.choices:
             n = counts.get((month, kind), 0)
@@ -172,8 +172,8 @@ def mean_time_to_resolve(incidents: QuerySet[Incident], period: Period) -> dict[
     resolved = incidents.filter(
         resolved_at__isnull=False, resolved_at__gte=period.start_at, resolved_at__lt=period.end_at
     ).annotate(duration=ExpressionWrapper(F("resolved_at") - F("detected_at"), output_field=DurationField()))
-    rows = {
-        row["severity"]: row
+    rows: dict[int | None, dict[str, Any]] = {
+        row["severity"]: dict(row)
         for row in resolved.order_by().values("severity").annotate(mean=Avg("duration"), n=Count("id"))
     }
     overall_n = sum(row["n"] for row in rows.values())

@@ -168,7 +168,7 @@ class ActionForm(forms.Form):
 
 
 class RiskLinkForm(forms.Form):
-    risks = forms.ModelMultipleChoiceField(
+    risks: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Linked risks"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 

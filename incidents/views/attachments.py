@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -33,10 +34,10 @@ def _attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     incident = selectors.incident_for(request.user, pk)
     if incident is None:
         raise Http404
+    form = AttachmentForm(request.POST, request.FILES)  # parses the body, through the size-limit handler
     if getattr(request, "upload_too_large", False):
         messages.error(request, too_large_message())
         return redirect(incident)
-    form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to attach."))
         return redirect(incident)
@@ -59,7 +60,7 @@ def _attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     incident = selectors.incident_for(request.user, pk)
     attachment = incident.attachments.filter(pk=attachment_pk).first() if incident else None
     if attachment is None:

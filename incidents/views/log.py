@@ -34,7 +34,7 @@ from ..models import SEVERITY_DEFINITIONS, CorrectiveAction, Incident, Severity,
 from ..policies import incident_policy
 
 PAGE_SIZE = 50
-TRANSITION_LABELS = {
+TRANSITION_LABELS: dict[str, Any] = {
     Status.TRIAGED: gettext_lazy("Triage"),
     Status.CONTAINED: gettext_lazy("Mark contained"),
     Status.RESOLVED: gettext_lazy("Mark resolved"),
@@ -298,7 +298,7 @@ def incident_breach(request: HttpRequest, pk: int) -> HttpResponse:
     form = BreachForm(request.POST, instance=Incident.objects.get(pk=incident.pk))
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect(incident)
     try:
         services.incident_breach_update(

@@ -1,0 +1,181 @@
+"""The incident log as people use it: reporting, list filters and exports, notes, actions and their reminders,
+hand-over at offboarding, linked risks."""
+
+import csv
+import datetime as dt
+import io
+
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from openpyxl import load_workbook
+
+from accounts import services as account_services
+from incidents import services
+from incidents.models import CorrectiveAction, Incident, TimelineEntry
+from notifications.models import Kind, Notification
+from notifications.services import reminders_run
+
+
+def test_staff_reports_through_the_form_and_lands_on_their_report(acme):
+    client = acme.logged_in_client(acme.staff)
+    form = client.get("/incidents/report/").content.decode()
+    for label in ("What happened?", "When did you notice it?", "What is affected?", "Kind of incident"):
+        assert label in form
+    assert "4 – Low" in form  # severity definitions shown
+    response = client.post(
+        "/incidents/report/",
+        {
+            "title": "Suspicious USB stick in the car park",
+            "description": "Found by the entrance.",
+            "detected_at": "",
+            "affected": "",
+            "type": "security",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    with schema_context("acme"):
+        incident = Incident.objects.get()
+    assert response.redirect_chain[-1][0] == f"/incidents/{incident.pk}/"
+    assert f"Your report is {incident.reference}" in page and "Reported" in page
+    assert (incident.status, incident.reporter) == ("reported", acme.staff)
+
+
+def test_a_bad_report_shows_form_errors_and_writes_nothing(acme):
+    client = acme.logged_in_client(acme.external)
+    future = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    page = client.post("/incidents/report/", {"title": "", "detected_at": future, "type": "nonsense"}).content.decode()
+    assert "This field is required." in page
+    assert "The time it was noticed cannot be in the future." in page
+    with schema_context("acme"):
+        assert not Incident.objects.exists()
+
+
+def test_filters_and_exports_show_the_same_rows(acme, make_incident):
+    make_incident(title="Phishing wave", status="triaged", assignee=acme.security)
+    make_incident(title="Backup job failed", type="operational", status="resolved")
+    breach = make_incident(title="HR file sent to wrong person", type="privacy")
+    with schema_context("acme"):
+        services.incident_breach_update(incident=breach, by=acme.ciso, personal_data_breach=True)
+    client = acme.logged_in_client(acme.ciso)
+
+    def titles(query):
+        page = client.get(f"/incidents/?{query}").content.decode()
+        return {t for t in ("Phishing wave", "Backup job failed", "HR file sent to wrong person") if t in page}
+
+    assert titles("type=operational") == {"Backup job failed"}
+    assert titles("status=open") == {"Phishing wave", "HR file sent to wrong person"}
+    assert titles("breach=yes") == {"HR file sent to wrong person"}
+    assert titles("severity=none") == {"HR file sent to wrong person"}
+    assert titles(f"assignee={acme.security.pk}") == {"Phishing wave"}
+    assert titles("q=backup") == {"Backup job failed"}
+    assert titles("mine=on") == set()
+    assert "No incidents to show" in client.get("/incidents/?q=nothing-like-this").content.decode()
+
+    rows = list(csv.reader(io.StringIO(client.get("/incidents/?status=open&format=csv").content.decode())))
+    assert rows[0][:5] == ["reference", "title", "type", "severity", "status"]
+    assert {row[1] for row in rows[1:]} == {"Phishing wave", "HR file sent to wrong person"}
+    sheet = load_workbook(io.BytesIO(client.get("/incidents/?breach=yes&format=xlsx").content)).active
+    values = list(sheet.values)
+    assert values[1][1] == "HR file sent to wrong person" and values[1][13] is True
+
+
+def test_exports_are_formula_safe(acme, make_incident):
+    make_incident(title='=HYPERLINK("http://evil")')
+    content = acme.logged_in_client(acme.ciso).get("/incidents/?format=csv").content.decode()
+    assert "'=HYPERLINK" in content
+
+
+def test_timeline_notes_by_reporter_and_handler(acme, make_incident):
+    incident = make_incident(by=acme.staff)
+    acme.logged_in_client(acme.staff).post(
+        f"/incidents/{incident.pk}/timeline/", {"text": "I also clicked the link, sorry", "at": ""}
+    )
+    at = (timezone.localtime() - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    acme.logged_in_client(acme.operations).post(
+        f"/incidents/{incident.pk}/timeline/", {"text": "Password reset forced", "at": at}
+    )
+    # Readers cannot write notes.
+    assert (
+        acme.logged_in_client(acme.management).post(f"/incidents/{incident.pk}/timeline/", {"text": "Hi"}).status_code
+        == 404
+    )
+    with schema_context("acme"):
+        entries = list(TimelineEntry.objects.filter(incident=incident).values_list("author__email", "text"))
+    assert entries == [
+        ("operations@acme.example", "Password reset forced"),
+        ("staff@acme.example", "I also clicked the link, sorry"),
+    ]
+    page = acme.logged_in_client(acme.staff).get(f"/incidents/{incident.pk}/").content.decode()
+    assert page.index("Password reset forced") < page.index("I also clicked the link")
+
+
+def test_corrective_actions_remind_their_owner_who_can_then_see_the_incident(acme, make_incident):
+    incident = make_incident(by=acme.external, status="triaged", assignee=acme.operations)
+    today = timezone.localdate()
+    client = acme.logged_in_client(acme.operations)
+    client.post(
+        f"/incidents/{incident.pk}/actions/",
+        {
+            "title": "Enforce MFA for consultants",
+            "owner": str(acme.admin.pk),
+            "due_date": str(today + dt.timedelta(days=2)),
+        },
+    )
+    client.post(
+        f"/incidents/{incident.pk}/actions/",
+        {"title": "Yearly review", "owner": str(acme.admin.pk), "due_date": str(today + dt.timedelta(days=60))},
+    )
+    with schema_context("acme"):
+        reminders_run()
+        reminded = list(Notification.objects.filter(kind=Kind.CORRECTIVE_ACTION).values_list("user__email", "title"))
+        action = CorrectiveAction.objects.get(title="Enforce MFA for consultants")
+    assert reminded == [
+        (
+            "admin@acme.example",
+            f"Corrective action {incident.reference}: Enforce MFA for consultants is due on {action.due_date}",
+        )
+    ]
+    owner = acme.logged_in_client(acme.admin)
+    assert owner.get(f"/incidents/{incident.pk}/").status_code == 200
+    owner.post(f"/incidents/actions/{action.pk}/status/", {"status": "done"})
+    with schema_context("acme"):
+        action.refresh_from_db()
+    assert action.status == "done" and action.completed_at is not None
+    # Someone else (not owner, not handler) cannot move it.
+    assert (
+        acme.logged_in_client(acme.management)
+        .post(f"/incidents/actions/{action.pk}/status/", {"status": "open"})
+        .status_code
+        == 404
+    )
+
+
+def test_offboarding_hands_over_assigned_incidents_and_open_actions(acme, make_incident):
+    with schema_context("acme"):
+        leaver = account_services.user_create(email="leaver@acme.example", roles=["Operations"])
+    incident = make_incident(status="triaged", assignee=leaver)
+    with schema_context("acme"):
+        services.action_add(
+            incident=incident, by=acme.operations, title="Rotate keys", owner=leaver, due_date=timezone.localdate()
+        )
+        account_services.user_offboard(user=leaver, by=acme.admin, reassign_to=acme.security)
+        incident.refresh_from_db()
+        assert incident.assignee == acme.security
+        assert CorrectiveAction.objects.get(title="Rotate keys").owner == acme.security
+
+
+def test_linking_risks_from_the_incident(acme, make_incident, make_risk):
+    risk = make_risk(title="Phishing of admin accounts")
+    incident = make_incident(status="triaged", assignee=acme.security)
+    client = acme.logged_in_client(acme.security)
+    assert "Phishing of admin accounts" in client.get(f"/incidents/{incident.pk}/").content.decode()
+    client.post(f"/incidents/{incident.pk}/risks/", {"risks": [str(risk.pk)]})
+    with schema_context("acme"):
+        assert list(incident.risks.all()) == [risk]
+    # Operations handle incidents but cannot see risks: the link is not shown to them, and stays.
+    page = acme.logged_in_client(acme.operations).get(f"/incidents/{incident.pk}/").content.decode()
+    assert risk.reference not in page
+    acme.logged_in_client(acme.operations).post(f"/incidents/{incident.pk}/risks/", {})
+    with schema_context("acme"):
+        assert list(incident.risks.all()) == [risk]
