@@ -38,12 +38,15 @@ def _links(user: Any) -> dict[str, bool]:
 @login_required
 def training_home(request: HttpRequest) -> HttpResponse:
     """My training: what is left (with due dates), the modules I may take, and where to go next."""
+    from policies.selectors import acknowledgement_status
+
     today = timezone.localdate()
     return render(
         request,
         "training/home.html",
         {
             "open": selectors.assignments_open_for(request.user),
+            "policies": acknowledgement_status(request.user),
             "modules": selectors.my_modules(request.user),
             "today": today,
             "active_area": AREA,
