@@ -2,6 +2,7 @@
 quiz attempts and completions, the tenant's training settings. Each is atomic and audited."""
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -66,18 +67,24 @@ def onboarding_due_date(today: dt.date | None = None) -> dt.date:
 # --- modules ------------------------------------------------------------------------------
 
 
+def _fingerprint(text: str, count: str) -> str:
+    """Long texts go into the history as their size and a fingerprint: a change shows, the page stays readable."""
+    return f"{count}, sha256 {hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
 def _snapshot(module: Module) -> dict[str, Any]:
+    quiz = module.questions.prefetch_related("options")
     return {
         "title": module.title,
         "summary": module.summary,
         "audience": sorted(module.audience),
         "onboarding": module.onboarding,
-        "content": module.content,
-        "pass_mark": module.pass_mark,
+        "content": _fingerprint(module.content, _("%(n)d characters") % {"n": len(module.content)}),
+        "minimum_score": module.pass_mark,
         "validity_months": module.validity_months,
         "policies": sorted(module.policies.values_list("title", flat=True)),
         "active": module.active,
-        "quiz": quiz_text(module.questions.prefetch_related("options")),
+        "quiz": _fingerprint(quiz_text(quiz), _("%(n)d questions") % {"n": len(quiz)}) if quiz else "",
     }
 
 
@@ -163,7 +170,7 @@ def module_update(*, module: Module, by: User, questions: list[QuestionData] | N
     if questions is not None:
         _questions_check(questions)
         new_text = quiz_text([_Unsaved(q.text, [_UnsavedOption(t, c) for t, c in q.options]) for q in questions])
-        if new_text != before["quiz"]:
+        if new_text != quiz_text(module.questions.prefetch_related("options")):
             _questions_set(module, questions)
     changes = changes_between(before, _snapshot(module))
     if changes:
@@ -382,7 +389,7 @@ def attempt_submit(*, user: User, module: Module, answers: Mapping[int, Iterable
         actor=user,
         action="training.quiz_passed" if attempt.passed else "training.quiz_failed",
         obj=module,
-        changes={"score": [None, result], "pass_mark": [None, module.pass_mark]},
+        changes={"score": [None, result], "minimum_score": [None, module.pass_mark]},
     )
     return attempt
 

@@ -228,3 +228,28 @@ def test_list_pages_cost_the_same_queries_for_few_and_many(acme, make_module, pa
     with CaptureQueriesContext(connection) as many:
         assert client.get(path).status_code == 200
     assert len(many) == len(few)
+
+
+def test_editing_a_module_records_what_changed_and_keeps_an_unchanged_quiz(acme, make_module):
+    from audit.models import AuditEvent
+    from training.quiz import quiz_text
+
+    module = make_module()
+    with schema_context("acme"):
+        question_ids = list(module.questions.values_list("pk", flat=True))
+        text = quiz_text(module.questions.prefetch_related("options"))
+    client = acme.logged_in_client(acme.security)
+    data = {"title": module.title, "summary": "", "content": module.content, "quiz": text, "pass_mark": "100",
+            "validity_months": "0", "onboarding": "on", "active": "on"}  # fmt: skip
+    assert client.post(f"/training/modules/{module.pk}/edit/", data).status_code == 302
+    with schema_context("acme"):
+        assert list(module.questions.values_list("pk", flat=True)) == question_ids
+        event = AuditEvent.objects.filter(action="training.module_updated").get()
+        assert event.changes == {"minimum_score": [75, 100]}
+    data["quiz"] = text + "\n\nQ: One more?\n[x] Yes\n[ ] No"
+    assert client.post(f"/training/modules/{module.pk}/edit/", data).status_code == 302
+    with schema_context("acme"):
+        assert module.questions.count() == 5
+        change = AuditEvent.objects.filter(action="training.module_updated").order_by("-pk").first()
+        assert change is not None and set(change.changes) == {"quiz"}
+        assert change.changes["quiz"][1].startswith("5 questions, sha256 ")
