@@ -114,6 +114,8 @@ def test_new_staff_member_completes_onboarding_and_the_ciso_sees_100_percent(
     page.get_by_role("button", name="Submit answers").click()
     expect(page.get_by_text("You passed with 100 % (pass mark 75 %).")).to_be_visible()
 
+    page.get_by_text("Read the policy text").click()
+    expect(page.locator(".training-policy-text").get_by_role("heading", name="IT security policy")).to_be_visible()
     page.get_by_label(re.compile(r"I have read and understood IT security policy version \d+")).check()
     page.get_by_role("button", name="Complete the module").click()
     expect(page.get_by_text("“Security onboarding” completed on")).to_be_visible()
