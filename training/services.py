@@ -299,13 +299,42 @@ def module_assign(*, module: Module, by: User, due_date: dt.date, today: dt.date
 @transaction.atomic
 def version_assign(*, version: PolicyVersion, by: User | None = None, today: dt.date | None = None) -> int:
     """A newly published version: everyone in the policy's audience acknowledges it anew (their open
-    assignments of older versions are superseded; earlier acknowledgements stay, showing their version)."""
+    assignments of older versions are superseded; earlier acknowledgements stay, showing their version).
+
+    A fixed number of queries whatever the audience: publishing must not slow down with the headcount.
+    """
+    from policies.models import Acknowledgement
+
     due = onboarding_due_date(today)
-    count = 0
-    for person in acknowledging.audience_users(version.policy):
-        if _assign_version(person, version, due=due, reason=Assignment.Reason.NEW_VERSION, by=by):
-            count += 1
-    return count
+    people = acknowledging.audience_users(version.policy).values("pk")
+    superseded = (
+        Assignment.objects.filter(user__in=people, version__policy_id=version.policy_id, status=Assignment.Status.OPEN)
+        .exclude(version=version)
+        .update(status=Assignment.Status.SUPERSEDED)
+    )
+    done = set(Acknowledgement.objects.filter(version=version).values_list("user_id", flat=True))
+    done |= set(
+        Assignment.objects.filter(version=version, status=Assignment.Status.OPEN).values_list("user_id", flat=True)
+    )
+    created = Assignment.objects.bulk_create(
+        Assignment(user_id=row["pk"], version=version, due_date=due, reason=Assignment.Reason.NEW_VERSION)
+        for row in people
+        if row["pk"] not in done
+    )
+    if created or superseded:
+        audit.record(
+            actor=by,
+            actor_label="" if by else "training",
+            action="training.acknowledgement_assigned",
+            obj=version.policy,
+            object_label=f"{version.policy} v{version.number}",
+            changes={
+                "people": [None, len(created)],
+                "due_date": [None, due.isoformat()],
+                "superseded": [None, superseded],
+            },
+        )
+    return len(created)
 
 
 @transaction.atomic

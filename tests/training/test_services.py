@@ -290,3 +290,20 @@ def test_review_feed_reports_completion_overdue_and_onboarding(acme, make_policy
     assert rows["Training and acknowledgements completed"] == "20 %"
     assert rows["Overdue"] == 8
     assert rows["Onboarding completed within its due date"] == "1 / 1 (100 %)"
+
+
+def test_publishing_costs_the_same_queries_for_few_and_many_people(acme, make_policy, publish):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    policy = make_policy(title="Few")
+    with CaptureQueriesContext(connection) as few:
+        publish(policy, body="v2")
+    with schema_context("acme"):
+        for n in range(40):
+            account_services.user_create(email=f"many{n}@acme.example", roles=["Staff"])
+    with CaptureQueriesContext(connection) as many:
+        publish(policy, body="v3")
+    assert len(many) == len(few)
+    with schema_context("acme"):
+        assert Assignment.objects.filter(version__policy=policy, version__number=3, status="open").count() == 48
