@@ -1,6 +1,7 @@
 """The review pages: lists with search, pagination, empty states and exports; fixed query counts; minutes."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,6 +9,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEvent
+from incidents import services as incident_services
+from objectives import services as objective_services
 from reviews import services
 from reviews.models import ActionItem, Decision, ReviewMeeting
 
@@ -193,3 +196,36 @@ def test_minutes_page_is_printable(acme, held_review):
     assert "css/reviews." in page  # the print stylesheet
     assert "Minutes: Management review 2026 H1" in page and "Weekly restore drills." in page
     assert "<script>" not in page and 'style="' not in page
+
+
+def test_live_agenda_query_count_does_not_grow_with_the_data_it_reports(acme, held_review, plan_review):
+    def more(n: int) -> None:
+        with schema_context("acme"):
+            for i in range(n):
+                services.action_add(
+                    meeting=earlier, by=acme.ciso, title=f"Carry {i}", owner=acme.staff, due_date=earlier.date
+                )
+                incident_services.incident_report(by=acme.staff, title=f"Incident {i}", description="")
+                objective = objective_services.objective_create(
+                    by=acme.ciso, owner=acme.ciso, title=f"Objective {i}", period="2026 H2"
+                )
+                objective_services.key_result_add(
+                    objective=objective,
+                    by=acme.ciso,
+                    metric="m",
+                    baseline=Decimal(0),
+                    target=Decimal(10),
+                    current=Decimal(5),
+                )
+
+    earlier, _action = held_review(days=-20)
+    meeting = plan_review(days=0)
+    client = acme.logged_in_client(acme.management)
+    more(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"/reviews/{meeting.pk}/").status_code == 200
+    more(15)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/reviews/{meeting.pk}/")
+    assert "Carry 14" in response.content.decode()
+    assert len(many) == len(few)
