@@ -39,6 +39,11 @@ class Policy(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("policy", args=[self.pk])
 
+    @property
+    def audience_labels(self) -> list[str]:
+        """The audience's roles by their (translated) names; empty for everyone."""
+        return [str(Role(value).label) for value in self.audience if value in Role.values]
+
 
 class PolicyVersion(models.Model):
     """One numbered text of a policy: draft → approved → published → retired. Published text never changes."""
@@ -83,7 +88,8 @@ class PolicyVersion(models.Model):
             # One text in the works at a time: a draft, or an approved text waiting to be published.
             models.UniqueConstraint(
                 fields=["policy"],
-                condition=models.Q(status__in=["draft", "approved"]),
+                # Written as OR, not IN: a cloned schema renders IN's array cast differently (tenants/clone check).
+                condition=models.Q(status="draft") | models.Q(status="approved"),
                 name="policies_one_pending_version",
             ),
             models.CheckConstraint(

@@ -191,6 +191,13 @@ def policy_version_create(request: HttpRequest, pk: int) -> HttpResponse:
     policy = _reachable(request, pk)
     if not policy_policy.can_write_draft(request.user, policy):
         raise Http404
+    pending = policy.versions.filter(status__in=_PENDING).first()
+    if pending is not None:
+        messages.info(
+            request,
+            _("Version %(number)s is already in the works: edit or discard it first.") % {"number": pending.number},
+        )
+        return redirect(pending)
     current = selectors.current_version(policy)
     form = VersionForm(posted(request), initial={"body": current.body if current else ""})
     if "preview" not in request.POST:
@@ -289,7 +296,12 @@ def policy_version_step(request: HttpRequest, pk: int, number: int, step: str) -
     action = STEPS.get(step)
     if action is None:
         raise Http404
-    approver_wrote_it = step == "approve" and policy_policy.can_approve_any(request.user)
+    approver_wrote_it = (
+        step == "approve"
+        and version.is_draft
+        and policy_policy.can_approve_any(request.user)
+        and version.created_by_id == request.user.pk
+    )
     if not action.allowed(request.user, version) and not approver_wrote_it:
         raise Http404
     error = None

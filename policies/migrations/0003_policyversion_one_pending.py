@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="policyversion",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("status__in", ["draft", "approved"])),
+                condition=models.Q(("status", "draft"), ("status", "approved"), _connector="OR"),
                 fields=("policy",),
                 name="policies_one_pending_version",
             ),

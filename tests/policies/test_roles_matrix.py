@@ -35,10 +35,15 @@ def pages(world) -> list[tuple[str, set[str]]]:
         (f"/policies/{everyone}/versions/2/", EVERYONE),  # published
         (f"/policies/{everyone}/versions/3/", DRAFT_READERS),  # draft
         (f"/policies/{everyone}/versions/3/edit/", WRITERS),
+        (f"/policies/{ops}/versions/new/", WRITERS),
         (f"/policies/{everyone}/versions/3/discard/", WRITERS),
         (f"/policies/{everyone}/versions/3/approve/", APPROVERS),
         (f"/policies/{everyone}/versions/2/retire/", APPROVERS),
         (f"/policies/{everyone}/versions/2/publish/", set()),  # already published: no such step
+        (f"/policies/{everyone}/versions/2/approve/", set()),
+        (f"/policies/{everyone}/versions/1/retire/", set()),
+        (f"/policies/{everyone}/versions/3/publish/", set()),  # a draft is approved first
+        (f"/policies/{everyone}/versions/3/unknown-step/", set()),
         (f"/policies/{everyone}/versions/9/", set()),
         (f"/policies/{everyone}/acknowledgements/", ACK_READERS),
         (f"/policies/{everyone}/acknowledgements/?format=csv", ACK_READERS),

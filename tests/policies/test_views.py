@@ -334,3 +334,13 @@ def test_policy_page_costs_the_same_for_2_and_20_versions(acme, make_policy):
             services.policy_version_approve(version=draft, by=acme.ciso)
             services.policy_version_publish(version=draft, by=acme.ciso)
     assert _count_queries(client, url) == few
+
+
+def test_a_second_draft_is_not_started_while_one_is_in_the_works(acme, make_policy):
+    policy = make_policy(states=("published", "draft"))
+    response = acme.logged_in_client(acme.security).get(f"/policies/{policy.pk}/versions/new/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/policies/{policy.pk}/versions/2/"
+    page = _body(acme.logged_in_client(acme.security).get(f"/policies/{policy.pk}/"))
+    assert "Write a new version" not in page
+    assert "Version 2 is in the works (Draft)." in page
