@@ -8,8 +8,21 @@ from django.utils.text import slugify
 
 from core.spreadsheets import safe_row, xlsx_response
 
-from .models import Policy
+from .models import Policy, PolicyVersion
 from .selectors import AudienceRow
+
+LIST_COLUMNS = [
+    "title",
+    "owner",
+    "audience",
+    "onboarding",
+    "version_in_force",
+    "published_at",
+    "approved_by",
+    "approved_at",
+    "version_in_the_works",
+    "its_status",
+]
 
 COLUMNS = ["policy", "person", "email", "roles", "status", "acknowledged_version", "acknowledged_at"]
 
@@ -52,4 +65,61 @@ def as_xlsx(policy: Policy, rows: list[AudienceRow]) -> HttpResponse:
         header=list(COLUMNS),
         rows=_rows(policy, rows),
         filename=_filename(policy, "xlsx"),
+    )
+
+
+def _when(moment: object) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""  # type: ignore[arg-type]
+
+
+def _list_rows(policies: list[Policy], with_pending: bool) -> list[list[object]]:
+    rows = []
+    for policy in policies:
+        current = policy.published[0] if policy.published else None  # type: ignore[attr-defined]
+        pending = next(
+            (
+                version
+                for version in policy.visible_versions  # type: ignore[attr-defined]
+                if with_pending and version.status in (PolicyVersion.Status.DRAFT, PolicyVersion.Status.APPROVED)
+            ),
+            None,
+        )
+        rows.append(
+            safe_row(
+                [
+                    policy.title,
+                    policy.owner.email,
+                    "; ".join(policy.audience) or "everyone",
+                    policy.onboarding,
+                    current.number if current else "",
+                    _when(current.published_at) if current else "",
+                    current.approved_by.email if current and current.approved_by else "",
+                    _when(current.approved_at) if current else "",
+                    pending.number if pending else "",
+                    pending.status if pending else "",
+                ]
+            )
+        )
+    return rows
+
+
+def _list_filename(extension: str) -> str:
+    return f"policies-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+
+
+def list_as_csv(policies: list[Policy], *, with_pending: bool) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_list_filename("csv")}"'
+    writer = csv.writer(response)
+    writer.writerow(LIST_COLUMNS)
+    writer.writerows(_list_rows(policies, with_pending))
+    return response
+
+
+def list_as_xlsx(policies: list[Policy], *, with_pending: bool) -> HttpResponse:
+    return xlsx_response(
+        sheet_name="Policies",
+        header=list(LIST_COLUMNS),
+        rows=_list_rows(policies, with_pending),
+        filename=_list_filename("xlsx"),
     )

@@ -34,6 +34,13 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     filters = PolicyFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
     policies = selectors.policy_list_visible_to(request.user, values)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        with_pending = policy_policy.reads_everything(request.user)
+        found = list(policies)
+        if export == "csv":
+            return exports.list_as_csv(found, with_pending=with_pending)
+        return exports.list_as_xlsx(found, with_pending=with_pending)
     page, query = paginate(request, policies, PAGE_SIZE)
     mine = selectors.acknowledged_versions(request.user, [policy.pk for policy in page.object_list])
     rows = [

@@ -28,6 +28,7 @@ def pages(world) -> list[tuple[str, set[str]]]:
     everyone, ops, unpublished = world["everyone"].pk, world["ops"].pk, world["unpublished"].pk
     return [
         ("/policies/", EVERYONE),
+        ("/policies/?format=csv", EVERYONE),
         ("/policies/new/", WRITERS),
         (f"/policies/{everyone}/", EVERYONE),
         (f"/policies/{everyone}/edit/", WRITERS),
@@ -85,13 +86,16 @@ def test_another_tenant_gets_404_everywhere(acme, globex, world):
         client = globex.logged_in_client(person)
         assert client.get("/policies/").status_code == 200
         for url, _allowed in pages(world):
-            if url.startswith("/policies/new/") or url == "/policies/":
+            if url.startswith(("/policies/new/", "/policies/?")) or url == "/policies/":
                 continue
             assert client.get(url).status_code == 404, (person, url)
         everyone = world["everyone"]
         assert client.post(f"/policies/{everyone.pk}/versions/2/acknowledge/").status_code == 404
         assert client.post(f"/policies/{everyone.pk}/versions/3/approve/").status_code == 404
     assert "IT security policy" not in globex.logged_in_client(globex.ciso).get("/policies/").content.decode()
+    assert (
+        "IT security policy" not in globex.logged_in_client(globex.ciso).get("/policies/?format=csv").content.decode()
+    )
     assert version(world["everyone"], 3).status == "draft"
 
 

@@ -344,3 +344,25 @@ def test_a_second_draft_is_not_started_while_one_is_in_the_works(acme, make_poli
     page = _body(acme.logged_in_client(acme.security).get(f"/policies/{policy.pk}/"))
     assert "Write a new version" not in page
     assert "Version 2 is in the works (Draft)." in page
+
+
+def test_policy_list_exports_what_the_reader_sees(acme, make_policy):
+    make_policy(title="IT security policy", states=("published", "draft"))
+    make_policy(title="=Formula policy", states=("published",), audience=["Staff"])
+    make_policy(title="Cryptography policy", states=("draft",))
+    ciso = acme.logged_in_client(acme.ciso).get("/policies/?format=csv")
+    rows = {row["title"]: row for row in csv.DictReader(io.StringIO(ciso.content.decode()))}
+    assert set(rows) == {"IT security policy", "'=Formula policy", "Cryptography policy"}
+    assert rows["IT security policy"]["version_in_force"] == "1"
+    assert rows["IT security policy"]["approved_by"] == "ciso@acme.example"
+    assert (rows["IT security policy"]["version_in_the_works"], rows["IT security policy"]["its_status"]) == (
+        "2",
+        "draft",
+    )
+    assert rows["'=Formula policy"]["audience"] == "Staff"
+    staff = acme.logged_in_client(acme.staff).get("/policies/?format=csv&q=security")
+    rows = {row["title"]: row for row in csv.DictReader(io.StringIO(staff.content.decode()))}
+    assert list(rows) == ["IT security policy"]
+    assert rows["IT security policy"]["version_in_the_works"] == ""  # drafts are not for staff
+    workbook = load_workbook(io.BytesIO(acme.logged_in_client(acme.operations).get("/policies/?format=xlsx").content))
+    assert [row[0] for row in list(workbook.active.values)[1:]] == ["IT security policy"]
