@@ -5,17 +5,21 @@ Content sniffing is a short table of file signatures rather than a new dependenc
 libmagic, which the embedded default cannot assume): we accept few types, and each is easy to recognise.
 """
 
+import base64
 import secrets
 import tempfile
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any, BinaryIO
 
 from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.blob import BlobBlock
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -25,6 +29,7 @@ import audit
 from accounts.models import User
 from core import crypto
 from core.schemas import current_schema_name
+from core.storage import TenantAzureStorage
 from tenants.models import Tenant
 
 from .models import Attachment, Incident
@@ -33,6 +38,9 @@ from .policies import incident_policy
 SNIFF_BYTES = 8192
 # Decrypted downloads stay in memory up to this size, then spill to a temporary file.
 SPOOL_BYTES = 1024 * 1024
+# Azure uploads: blocks of this size, this many in flight while encryption goes on.
+BLOCK_BYTES = 4 * 1024 * 1024
+UPLOAD_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -157,17 +165,11 @@ def attachment_add(*, incident: Incident, by: User, upload: IO[bytes], filename:
     tenant = _current_tenant()
     object_name = f"incidents/{incident.pk}/{secrets.token_hex(16)}"
     counted = _Counting(upload)
-    with tempfile.TemporaryFile(prefix="isms-attachment-") as sealed:
-        result = crypto.encrypt_stream(
-            tenant=tenant,
-            object_name=object_name,
-            source=counted,  # type: ignore[arg-type]  # read() is all it needs
-            sink=sealed,
-        )
-        if counted.count > max_bytes():  # the declared size was wrong
-            raise AttachmentRefused(too_large_message(counted.count))
-        sealed.seek(0)
-        stored = default_storage.save(object_name, File(sealed))
+    backend = storages["default"]
+    if isinstance(backend, TenantAzureStorage):
+        result, stored = _encrypt_to_azure(backend, tenant, object_name, counted)
+    else:
+        result, stored = _encrypt_to_storage(backend, tenant, object_name, counted)
     try:
         if stored != object_name:  # the name is the associated data: another name would never decrypt
             raise RuntimeError(f"Storage renamed {object_name} to {stored}.")
@@ -195,6 +197,78 @@ def attachment_add(*, incident: Incident, by: User, upload: IO[bytes], filename:
     return attachment
 
 
+def _encrypt_to_storage(backend: Any, tenant: Tenant, object_name: str, source: "_Counting") -> tuple[Any, str]:
+    """Local disk: encrypt into a temporary file, then save it under its name (a reader never sees half a file)."""
+    with tempfile.TemporaryFile(prefix="isms-attachment-") as sealed:
+        result = crypto.encrypt_stream(
+            tenant=tenant,
+            object_name=object_name,
+            source=source,  # type: ignore[arg-type]  # read() is all it needs
+            sink=sealed,
+        )
+        if source.count > max_bytes():  # the declared size was wrong
+            raise AttachmentRefused(too_large_message(source.count))
+        sealed.seek(0)
+        return result, backend.save(object_name, File(sealed))
+
+
+def _encrypt_to_azure(
+    backend: TenantAzureStorage, tenant: Tenant, object_name: str, source: "_Counting"
+) -> tuple[Any, str]:
+    """Azure Blob: stage the ciphertext in blocks while it is produced (the upload overlaps the encryption, memory
+    stays at a few blocks), and commit the block list only once all of it is sealed: until then nothing is visible,
+    and uncommitted blocks are discarded by the service."""
+    blob = backend.client.get_blob_client(object_name)
+    with ThreadPoolExecutor(max_workers=UPLOAD_THREADS, thread_name_prefix="isms-attachment") as pool:
+        sink = _BlockSink(blob, pool)
+        result = crypto.encrypt_stream(
+            tenant=tenant,
+            object_name=object_name,
+            source=source,  # type: ignore[arg-type]
+            sink=sink,  # type: ignore[arg-type]
+        )
+        if source.count > max_bytes():  # the declared size was wrong
+            raise AttachmentRefused(too_large_message(source.count))
+        sink.commit()
+    return result, object_name
+
+
+class _BlockSink:
+    """A write-only file that stages what it is given as Azure blocks, a few uploads in flight at a time."""
+
+    def __init__(self, blob: Any, pool: ThreadPoolExecutor) -> None:
+        self.blob = blob
+        self.pool = pool
+        self.buffer = bytearray()
+        self.block_ids: list[str] = []
+        self.pending: set[Future[Any]] = set()
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        while len(self.buffer) >= BLOCK_BYTES:
+            self._stage(bytes(self.buffer[:BLOCK_BYTES]))
+            del self.buffer[:BLOCK_BYTES]
+        return len(data)
+
+    def _stage(self, block: bytes) -> None:
+        if len(self.pending) >= UPLOAD_THREADS:  # bound the memory held by blocks in flight
+            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                future.result()
+        block_id = base64.b64encode(f"{len(self.block_ids):08d}".encode()).decode()
+        self.block_ids.append(block_id)
+        self.pending.add(self.pool.submit(self.blob.stage_block, block_id, block))
+
+    def commit(self) -> None:
+        if self.buffer or not self.block_ids:
+            self._stage(bytes(self.buffer))
+            self.buffer.clear()
+        for future in self.pending:
+            future.result()
+        self.pending = set()
+        self.blob.commit_block_list([BlobBlock(block_id=block_id) for block_id in self.block_ids])
+
+
 def attachment_open(*, attachment: Attachment, by: User) -> BinaryIO:
     """The decrypted file, fully authenticated before anything is returned (memory bounded: it spills to disk).
 
@@ -205,11 +279,11 @@ def attachment_open(*, attachment: Attachment, by: User) -> BinaryIO:
     tenant = _current_tenant()
     plaintext = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, prefix="isms-attachment-")  # noqa: SIM115
     try:
-        with default_storage.open(attachment.object_name, "rb") as sealed:
+        with _open_stored(attachment.object_name) as sealed:
             crypto.decrypt_stream(
                 tenant=tenant,
                 object_name=attachment.object_name,
-                source=sealed,  # type: ignore[arg-type]
+                source=sealed,
                 sink=plaintext,  # type: ignore[arg-type]
             )
     except (crypto.DecryptionError, OSError, ResourceNotFoundError) as error:
@@ -230,6 +304,39 @@ def attachment_open(*, attachment: Attachment, by: User) -> BinaryIO:
     )
     plaintext.seek(0)
     return plaintext  # type: ignore[return-value]
+
+
+def _open_stored(name: str) -> Any:
+    """The stored object as a readable file; from Azure it streams as it downloads (no temporary copy)."""
+    backend = storages["default"]
+    if isinstance(backend, TenantAzureStorage):
+        return _ChunkReader(backend.client.download_blob(name, max_concurrency=UPLOAD_THREADS).chunks())
+    return default_storage.open(name, "rb")
+
+
+class _ChunkReader:
+    """read(n) over an iterator of byte chunks (an Azure download), holding at most one chunk."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+        self.buffer = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.buffer) < size:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                break
+            self.buffer += chunk
+        if size < 0:
+            size = len(self.buffer)
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+    def __enter__(self) -> "_ChunkReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.buffer = b""
 
 
 def _damage_reason(error: Exception) -> str:

@@ -229,6 +229,7 @@ class IncidentFilterForm(forms.Form):
         assignee.queryset = (
             User.objects.filter(incidents_assigned__isnull=False).distinct().order_by("full_name", "email")
         )
+        assignee.empty_label = _("All")
 
 
 class DashboardFilterForm(forms.Form):

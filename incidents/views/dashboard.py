@@ -17,9 +17,9 @@ def incident_dashboard(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     now = timezone.now()
-    filters = DashboardFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
     default = dashboard.default_period(today)
+    filters = DashboardFilterForm(request.GET or None, initial={"date_from": default.start, "date_to": default.end})
+    values = filters.cleaned_data if filters.is_valid() else {}
     period = dashboard.Period(values.get("date_from") or default.start, values.get("date_to") or default.end)
     incidents = incident_policy.visible(request.user, Incident.objects.all())
     if values.get("type"):

@@ -3,11 +3,12 @@
 import threading
 import uuid
 
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts import services as account_services
+from core.schemas import use_public_schema
 from incidents import services
 from incidents.models import Incident
 from tenants import services as tenant_services
@@ -47,5 +48,5 @@ def test_concurrent_reports_get_distinct_consecutive_references(worlds, django_d
             year = timezone.localdate().year
             assert references == [f"INC-{year}-{n:04d}" for n in range(1, WRITERS * REPORTS_EACH + 1)]
         finally:
-            connection.set_schema_to_public()
+            use_public_schema()
             tenant_services.tenant_delete(slug=slug)
