@@ -75,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--incidents", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=REQUESTS)
+    parser.add_argument("--explain", action="store_true", help="print the slowest queries of each page")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/isms_bench")
     ensure_database(url)
@@ -190,6 +191,9 @@ def main() -> None:
                 times.append((time.perf_counter() - started) * 1000)
             with CaptureQueriesContext(connection) as queries:
                 client.get(path)
+            if args.explain:
+                slowest = sorted(queries.captured_queries, key=lambda query: -float(query["time"]))[:4]
+                print(label, *(f"  {query['time']} s {query['sql'][:300]}" for query in slowest), sep="\n")
             lines.append(
                 f"| {label} | {reader} | {statistics.median(times):.1f} ms | {percentile(times, 0.95):.1f} ms "
                 f"| {len(queries)} |"

@@ -195,13 +195,12 @@ def mean_time_to_resolve(incidents: QuerySet[Incident], period: Period) -> dict[
     }
 
 
-def overdue_actions(incidents: QuerySet[Incident], today: dt.date) -> dict[str, Any]:
-    actions = (
-        CorrectiveAction.objects.filter(incident__in=incidents.values("pk"), due_date__lt=today)
-        .exclude(status=CorrectiveAction.Status.DONE)
-        .select_related("incident", "owner")
-        .order_by("due_date", "id")
-    )
+def overdue_actions(today: dt.date, type_filter: str = "") -> dict[str, Any]:
+    """Open corrective actions past their due date (the management view is for readers of every incident)."""
+    actions = CorrectiveAction.objects.filter(due_date__lt=today).exclude(status=CorrectiveAction.Status.DONE)
+    if type_filter:
+        actions = actions.filter(incident__type=type_filter)
+    actions = actions.select_related("incident", "owner").order_by("due_date", "id")
     listed = list(actions[: MAX_OVERDUE_LISTED + 1])
     return {"items": listed[:MAX_OVERDUE_LISTED], "more": len(listed) > MAX_OVERDUE_LISTED}
 

@@ -226,9 +226,9 @@ class IncidentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         assignee = self.fields["assignee"]
         assert isinstance(assignee, forms.ModelChoiceField)
-        assignee.queryset = (
-            User.objects.filter(incidents_assigned__isnull=False).distinct().order_by("full_name", "email")
-        )
+        assignee.queryset = User.objects.filter(
+            pk__in=Incident.objects.exclude(assignee=None).values("assignee_id")
+        ).order_by("full_name", "email")
         assignee.empty_label = _("All")
 
 

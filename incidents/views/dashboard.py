@@ -38,7 +38,7 @@ def incident_dashboard(request: HttpRequest) -> HttpResponse:
             "chart": dashboard.per_month_by_type(incidents, period),
             "mttr": mttr,
             "mttr_text": dashboard.duration_text(mttr["overall"]),
-            "overdue": dashboard.overdue_actions(incidents, today),
+            "overdue": dashboard.overdue_actions(today, values.get("type") or ""),
             "type_filter": values.get("type") or "",
             "generated_at": now,
             "active_area": "incidents",
