@@ -239,15 +239,17 @@ class _BlockSink:
     def __init__(self, blob: Any, pool: ThreadPoolExecutor) -> None:
         self.blob = blob
         self.pool = pool
-        self.buffer = bytearray()
+        self.parts: list[bytes] = []
+        self.buffered = 0
         self.block_ids: list[str] = []
         self.pending: set[Future[Any]] = set()
 
     def write(self, data: bytes) -> int:
-        self.buffer += data
-        while len(self.buffer) >= BLOCK_BYTES:
-            self._stage(bytes(self.buffer[:BLOCK_BYTES]))
-            del self.buffer[:BLOCK_BYTES]
+        self.parts.append(data)
+        self.buffered += len(data)
+        if self.buffered >= BLOCK_BYTES:
+            self._stage(b"".join(self.parts))
+            self.parts, self.buffered = [], 0
         return len(data)
 
     def _stage(self, block: bytes) -> None:
@@ -260,9 +262,9 @@ class _BlockSink:
         self.pending.add(self.pool.submit(self.blob.stage_block, block_id, block))
 
     def commit(self) -> None:
-        if self.buffer or not self.block_ids:
-            self._stage(bytes(self.buffer))
-            self.buffer.clear()
+        if self.parts or not self.block_ids:
+            self._stage(b"".join(self.parts))
+            self.parts, self.buffered = [], 0
         for future in self.pending:
             future.result()
         self.pending = set()

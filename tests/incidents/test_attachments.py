@@ -159,3 +159,18 @@ def test_on_local_disk_the_file_is_encrypted_too(acme, incident, settings, tmp_p
     stored = (tmp_path / "acme" / attachment.object_name).read_bytes()
     assert stored.startswith(b"ISMSENC") and b"Failed password" not in stored
     assert b"".join(client.get(attachment.get_absolute_url()).streaming_content) == LOG
+
+
+def test_a_large_file_goes_up_in_blocks_and_comes_back_whole(acme, incident, on_azure):
+    """Bigger than one upload block: staged in pieces while encrypting, committed once, decrypted as it streams."""
+    line = b"2026-11-26T10:01:02Z kernel: eth0 link up, 1000 Mbps full duplex, flow control rx/tx\n"
+    content = line * (9 * 1024 * 1024 // len(line) + 1)
+    with schema_context("acme"):
+        attachment = attachments.attachment_add(
+            incident=incident, by=acme.operations, upload=io.BytesIO(content), filename="kernel.log", size=len(content)
+        )
+    assert len(content) > 2 * attachments.BLOCK_BYTES
+    blocks = on_azure.get_container_client("acme-files").get_blob_client(attachment.object_name).get_block_list()[0]
+    assert len(blocks) == -(-attachment.stored_size // attachments.BLOCK_BYTES)
+    response = acme.logged_in_client(acme.ciso).get(attachment.get_absolute_url())
+    assert b"".join(response.streaming_content) == content
