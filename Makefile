@@ -51,6 +51,7 @@ bench: .venv/.synced ## Run the benchmarks in bench/ (figures in bench/README.md
 	$(TEST_ENV) $(VENV_PY) bench/permission_list.py
 	$(TEST_ENV) $(VENV_PY) bench/risk_list.py
 	$(TEST_ENV) $(VENV_PY) bench/backup.py
+	$(TEST_ENV) $(VENV_PY) bench/incidents.py
 
 clean:
 	rm -rf .venv .tools node_modules static/vendor
