@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.selectors import history_of
-from core.http import form_save, paginate, posted
+from core.http import paginate, posted
 
 from .. import exports, selectors, services
 from ..attachments import ALLOWED_LABEL, max_bytes, size_label
@@ -196,41 +196,23 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(incident)
     can_assign = incident_policy.can_assign(request.user)
     form = IncidentForm(posted(request), instance=Incident.objects.get(pk=incident.pk), can_assign=can_assign)
-    saved = form_save(
-        request,
-        _FieldsOf(form),
-        lambda fields: services.incident_update(incident=incident, by=request.user, **fields),  # type: ignore[arg-type]
-    )
-    if saved:
-        messages.success(request, _("Saved."))
-        return redirect(incident)
+    if request.method == "POST" and form.is_valid():
+        # The form's own fields: without the assignee for those who may not assign.
+        fields = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            services.incident_update(incident=incident, by=request.user, **fields)  # type: ignore[arg-type]
+        except PermissionDenied:
+            raise Http404
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(incident)
     return render(
         request,
         "incidents/incident_form.html",
         {"form": form, "incident": incident, "active_area": "incidents"},
     )
-
-
-class _FieldsOf:
-    """A form as form_save sees it, limited to the fields it really shows."""
-
-    def __init__(self, form: IncidentForm) -> None:
-        self._form = form
-
-        class Meta:
-            fields = list(form.fields)
-
-        self.Meta = Meta
-
-    def is_valid(self) -> bool:
-        return self._form.is_valid()
-
-    @property
-    def cleaned_data(self) -> dict[str, Any]:
-        return self._form.cleaned_data
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        self._form.add_error(field, error)
 
 
 def _posted_incident(request: HttpRequest, pk: int) -> Incident:

@@ -179,3 +179,58 @@ def test_linking_risks_from_the_incident(acme, make_incident, make_risk):
     acme.logged_in_client(acme.operations).post(f"/incidents/{incident.pk}/risks/", {})
     with schema_context("acme"):
         assert list(incident.risks.all()) == [risk]
+
+
+def _edit_form(incident, **changes):
+    data = {
+        "title": incident.title,
+        "description": incident.description,
+        "type": incident.type,
+        "severity": str(incident.severity or ""),
+        "assignee": str(incident.assignee_id or ""),
+        "occurred_at": "",
+        "detected_at": timezone.localtime(incident.detected_at).strftime("%Y-%m-%dT%H:%M"),
+        "affected": ", ".join(incident.affected),
+        "root_cause": "",
+        "lessons_learned": "",
+    }
+    return data | changes
+
+
+def test_handlers_edit_the_record_and_bad_input_writes_nothing(acme, make_incident):
+    from audit.models import AuditEvent
+
+    incident = make_incident(status="triaged", assignee=acme.operations)
+    client = acme.logged_in_client(acme.security)
+    page = client.get(f"/incidents/{incident.pk}/edit/").content.decode()
+    assert "1 – Critical: Customer data exposed" in page  # severity definitions beside the field
+    later = timezone.localtime(incident.detected_at + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    page = client.post(f"/incidents/{incident.pk}/edit/", _edit_form(incident, occurred_at=later)).content.decode()
+    assert "It cannot have happened after it was noticed." in page
+    page = client.post(f"/incidents/{incident.pk}/edit/", _edit_form(incident, severity="9")).content.decode()
+    assert "Select a valid choice." in page
+    with schema_context("acme"):
+        assert Incident.objects.get(pk=incident.pk).severity == 2
+    response = client.post(
+        f"/incidents/{incident.pk}/edit/",
+        _edit_form(incident, severity="1", root_cause="Look-alike domain", affected="E-mail, SSO"),
+    )
+    assert response.status_code == 302
+    with schema_context("acme"):
+        stored = Incident.objects.get(pk=incident.pk)
+        assert (stored.severity, stored.root_cause, stored.affected) == (1, "Look-alike domain", ["E-mail", "SSO"])
+        event = AuditEvent.objects.filter(action="incident.updated", object_id=str(incident.pk)).get()
+        assert event.changes["severity"] == [2, 1] and event.actor == acme.security
+
+
+def test_an_assignee_without_the_handler_role_edits_but_cannot_reassign(acme, make_incident):
+    incident = make_incident(status="triaged", assignee=acme.admin)
+    client = acme.logged_in_client(acme.admin)
+    page = client.get(f"/incidents/{incident.pk}/edit/").content.decode()
+    assert 'name="assignee"' not in page
+    data = _edit_form(incident, title="Renamed by the assignee")
+    data.pop("assignee")
+    assert client.post(f"/incidents/{incident.pk}/edit/", data).status_code == 302
+    with schema_context("acme"):
+        stored = Incident.objects.get(pk=incident.pk)
+    assert (stored.title, stored.assignee) == ("Renamed by the assignee", acme.admin)
