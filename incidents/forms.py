@@ -52,7 +52,7 @@ class ReportForm(forms.Form):
         label=_("When did you notice it?"),
         required=False,
         widget=LocalDateTimeInput(),
-        help_text=_("Leave empty for now."),
+        help_text=_("Leave empty to use the current time."),
     )
     affected = forms.CharField(
         label=_("What is affected?"),
@@ -150,7 +150,10 @@ class BreachForm(forms.ModelForm):
 
 class TimelineForm(forms.Form):
     at = forms.DateTimeField(
-        label=_("When"), required=False, widget=LocalDateTimeInput(), help_text=_("Leave empty for now.")
+        label=_("When"),
+        required=False,
+        widget=LocalDateTimeInput(),
+        help_text=_("Leave empty to use the current time."),
     )
     text = forms.CharField(label=_("Timeline note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
