@@ -442,6 +442,19 @@ def ready_to_complete(user: User, module: Module) -> bool:
     return not module.questions.exists() or _pending_pass(user, module) is not None
 
 
+def _completion_still_standing(
+    user: User, module: Module, required: list[PolicyVersion], today: dt.date
+) -> Completion | None:
+    """The latest completion when completing again would record nothing new: it is still valid, it covers the
+    same policy versions and nothing asks for the module again (no open assignment)."""
+    latest = Completion.objects.filter(user=user, module=module).prefetch_related("versions").first()
+    if latest is None or not latest.is_valid(today) or _open_exists(user, module=module):
+        return None
+    if {version.pk for version in latest.versions.all()} != {version.pk for version in required}:
+        return None
+    return latest
+
+
 @transaction.atomic
 def module_complete(*, user: User, module: Module, acknowledged: Iterable[PolicyVersion]) -> Completion:
     """The last step: the person acknowledges the current version of each linked policy ("I have read and
@@ -449,6 +462,8 @@ def module_complete(*, user: User, module: Module, acknowledged: Iterable[Policy
     the module and of those versions are done."""
     if not training_policy.can_take(user, module):
         raise PermissionDenied
+    # One completion at a time per person: a double-clicked or resent form waits here, then finds the first one.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     attempt = _pending_pass(user, module)
     if module.questions.exists() and attempt is None:
         raise ValidationError(_("Pass the quiz first."))
@@ -461,6 +476,10 @@ def module_complete(*, user: User, module: Module, acknowledged: Iterable[Policy
             % {"items": ", ".join(f"{v.policy} {_('version')} {v.number}" for v in missing)}
         )
     today = timezone.localdate()
+    if attempt is None:
+        repeated = _completion_still_standing(user, module, required, today)
+        if repeated is not None:
+            return repeated
     completion = Completion.objects.create(
         user=user,
         module=module,

@@ -253,3 +253,25 @@ def test_editing_a_module_records_what_changed_and_keeps_an_unchanged_quiz(acme,
         change = AuditEvent.objects.filter(action="training.module_updated").order_by("-pk").first()
         assert change is not None and set(change.changes) == {"quiz"}
         assert change.changes["quiz"][1].startswith("5 questions, sha256 ")
+
+
+def test_completing_a_module_twice_records_one_completion(acme, make_policy, make_module, publish):
+    """A double-clicked or resent "Complete the module" form must not put the module twice on the record."""
+    from audit.models import AuditEvent
+
+    policy = make_policy()
+    module = make_module(title="Clean desk", onboarding=False, quiz="", policies=[policy])
+    with schema_context("acme"):
+        version = services.versions_to_acknowledge(module, acme.staff)[0]
+    client = acme.logged_in_client(acme.staff)
+    for _ in range(2):
+        assert client.post(f"/training/modules/{module.pk}/complete/", {f"v{version.pk}": "on"}).status_code == 302
+    with schema_context("acme"):
+        assert Completion.objects.filter(user=acme.staff, module=module).count() == 1
+        assert AuditEvent.objects.filter(action="training.module_completed").count() == 1
+
+    # A new policy version is something new to acknowledge: completing again records it.
+    v2 = publish(policy, body="# IT security policy\n\nNow with passkeys.")
+    assert client.post(f"/training/modules/{module.pk}/complete/", {f"v{v2.pk}": "on"}).status_code == 302
+    with schema_context("acme"):
+        assert Completion.objects.filter(user=acme.staff, module=module).count() == 2
