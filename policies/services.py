@@ -76,6 +76,8 @@ def policy_update(*, policy: Policy, by: User, **fields: Any) -> Policy:
     changes = changes_between(before, _snapshot(policy))
     if changes:
         audit.record(actor=by, action="policy.updated", obj=policy, changes=changes)
+    if "audience" in changes:
+        signals.audience_changed.send(sender=Policy, policy=policy, by=by)
     return policy
 
 

@@ -1,8 +1,8 @@
 """What the policies app tells other apps (training re-assigns acknowledgements, onboarding sets).
 
-Both signals are sent **inside** the transaction of the service that caused them, after its rows
+The signals are sent **inside** the transaction of the service that caused them, after its rows
 are written: a receiver sees the new state, its writes commit or roll back together with the
-publish/acknowledgement, and a receiver that raises aborts the whole action. Receivers that do
+publish/acknowledgement/update, and a receiver that raises aborts the whole action. Receivers that do
 something outside the database (e-mail, Celery tasks) wrap it in ``transaction.on_commit``.
 """
 
@@ -15,3 +15,6 @@ version_published = Signal()
 # A person acknowledged a published version for the first time: sent with ``acknowledgement=``
 # (the new Acknowledgement). Not sent again when the same person acknowledges the same version twice.
 version_acknowledged = Signal()
+
+# A policy's audience changed (``policy_update``): sent with ``policy=`` (saved, new audience) and ``by=`` (the User).
+audience_changed = Signal()

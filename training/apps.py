@@ -20,6 +20,7 @@ class TrainingConfig(AppConfig):
         account_signals.user_joined.connect(_user_joined, dispatch_uid="training_onboarding")
         policy_signals.version_published.connect(_version_published, dispatch_uid="training_new_version")
         policy_signals.version_acknowledged.connect(_version_acknowledged, dispatch_uid="training_acknowledged")
+        policy_signals.audience_changed.connect(_audience_changed, dispatch_uid="training_audience_changed")
         producer_register(training_reminders)
         feeds.register(
             feeds.Feed(
@@ -47,3 +48,9 @@ def _version_acknowledged(sender: Any, acknowledgement: Any, **kwargs: Any) -> N
     from .services import acknowledgement_recorded
 
     acknowledgement_recorded(acknowledgement=acknowledgement)
+
+
+def _audience_changed(sender: Any, policy: Any, by: Any = None, **kwargs: Any) -> None:
+    from .services import policy_audience_sync
+
+    policy_audience_sync(policy=policy, by=by)

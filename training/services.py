@@ -297,7 +297,13 @@ def module_assign(*, module: Module, by: User, due_date: dt.date, today: dt.date
 
 
 @transaction.atomic
-def version_assign(*, version: PolicyVersion, by: User | None = None, today: dt.date | None = None) -> int:
+def version_assign(
+    *,
+    version: PolicyVersion,
+    by: User | None = None,
+    today: dt.date | None = None,
+    reason: str = Assignment.Reason.NEW_VERSION,
+) -> int:
     """A newly published version: everyone in the policy's audience acknowledges it anew (their open
     assignments of older versions are superseded; earlier acknowledgements stay, showing their version).
 
@@ -317,7 +323,7 @@ def version_assign(*, version: PolicyVersion, by: User | None = None, today: dt.
         Assignment.objects.filter(version=version, status=Assignment.Status.OPEN).values_list("user_id", flat=True)
     )
     created = Assignment.objects.bulk_create(
-        Assignment(user_id=row["pk"], version=version, due_date=due, reason=Assignment.Reason.NEW_VERSION)
+        Assignment(user_id=row["pk"], version=version, due_date=due, reason=reason)
         for row in people
         if row["pk"] not in done
     )
@@ -335,6 +341,31 @@ def version_assign(*, version: PolicyVersion, by: User | None = None, today: dt.
             },
         )
     return len(created)
+
+
+@transaction.atomic
+def policy_audience_sync(*, policy: Policy, by: User | None = None) -> int:
+    """A policy's audience changed: open acknowledgements of people it no longer addresses are superseded (they
+    could not acknowledge, and would stay overdue for ever), and the newly addressed are asked to acknowledge
+    the version in force. Returns how many were newly asked."""
+    people = acknowledging.audience_users(policy).values("pk")
+    withdrawn = (
+        Assignment.objects.filter(version__policy_id=policy.pk, status=Assignment.Status.OPEN)
+        .exclude(user__in=people)
+        .update(status=Assignment.Status.SUPERSEDED)
+    )
+    if withdrawn:
+        audit.record(
+            actor=by,
+            actor_label="" if by else "training",
+            action="training.acknowledgement_withdrawn",
+            obj=policy,
+            changes={"people": [None, withdrawn]},
+        )
+    version = acknowledging.current_version(policy)
+    if version is None:
+        return 0
+    return version_assign(version=version, by=by, reason=Assignment.Reason.ASSIGNED)
 
 
 @transaction.atomic

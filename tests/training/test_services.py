@@ -307,3 +307,22 @@ def test_publishing_costs_the_same_queries_for_few_and_many_people(acme, make_po
     assert len(many) == len(few)
     with schema_context("acme"):
         assert Assignment.objects.filter(version__policy=policy, version__number=3, status="open").count() == 48
+
+
+def test_narrowing_a_policys_audience_withdraws_what_its_former_readers_could_no_longer_acknowledge(acme, make_policy):
+    """Staff taken out of the audience cannot open or acknowledge the policy any more: their open
+    acknowledgement must not stay on their list and in the compliance figures as overdue for ever.
+    Operations, newly addressed, are asked to acknowledge the version in force."""
+    from policies import services as policy_services
+
+    policy = make_policy(audience=["Staff"])
+    assert _open(acme.staff) == ["Acknowledge IT security policy version 1"]
+    assert _open(acme.operations) == []
+    with schema_context("acme"):
+        policy_services.policy_update(policy=policy, by=acme.ciso, audience=["Operations"])
+    assert _open(acme.staff) == []
+    assert _open(acme.operations) == ["Acknowledge IT security policy version 1"]
+    with schema_context("acme"):
+        assert Assignment.objects.get(user=acme.operations, status="open").reason == "assigned"
+        assert {d.user_id for d in selectors.duties(timezone.localdate()) if d.kind == "policy"} == {acme.operations.pk}
+        assert AuditEvent.objects.filter(action="training.acknowledgement_withdrawn").count() == 1
