@@ -340,10 +340,19 @@ def compliance(request: HttpRequest) -> HttpResponse:
         return _evidence_export(request, export)
     figures = selectors.compliance()
     page, query = paginate(request, figures.people, PAGE_SIZE)
+    # Modules are links only where the reader may open them (an Auditor does not see another role's module).
+    openable = set(training_policy.modules_visible(request.user, Module.objects.all()).values_list("pk", flat=True))
     return render(
         request,
         "training/compliance.html",
-        {"figures": figures, "page": page, "query": query, "active_area": AREA, **_links(request.user)},
+        {
+            "figures": figures,
+            "page": page,
+            "query": query,
+            "openable_modules": openable,
+            "active_area": AREA,
+            **_links(request.user),
+        },
     )
 
 

@@ -275,3 +275,17 @@ def test_completing_a_module_twice_records_one_completion(acme, make_policy, mak
     assert client.post(f"/training/modules/{module.pk}/complete/", {f"v{v2.pk}": "on"}).status_code == 302
     with schema_context("acme"):
         assert Completion.objects.filter(user=acme.staff, module=module).count() == 2
+
+
+def test_compliance_links_a_module_only_for_readers_who_may_open_it(acme, world):
+    """The Auditor reads the figures of the Operations runbook but may not open the module: no dead link."""
+    runbook = world["operations_only"]
+    with schema_context("acme"):
+        services.module_assign(module=runbook, by=acme.ciso, due_date=timezone.localdate())
+    link = f'href="/training/modules/{runbook.pk}/"'
+    for role, linked in (("auditor", False), ("management", False), ("ciso", True)):
+        client = acme.logged_in_client(getattr(acme, role))
+        body = client.get("/training/compliance/").content.decode()
+        assert "Operations runbook" in body
+        assert (link in body) == linked, role
+        assert (client.get(f"/training/modules/{runbook.pk}/").status_code == 200) == linked, role
