@@ -19,6 +19,31 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+# Times before this are typing errors, not incidents; they also keep the stored times within what the database
+# and Python can both represent once converted to UTC (year 1 in Stockholm is year 0 in UTC).
+EARLIEST_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+FUTURE_GRACE = dt.timedelta(minutes=5)
+
+
+class PastDateTimeField(forms.DateTimeField):
+    """A time something happened: from the year 2000 up to now (a few minutes of clock skew allowed)."""
+
+    default_error_messages = {
+        "too_early": _("Give a time in the year 2000 or later."),
+        "future": _("This time cannot be in the future."),
+    }
+    widget = LocalDateTimeInput
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        if value < EARLIEST_TIME:
+            raise forms.ValidationError(self.error_messages["too_early"], code="too_early")
+        if value > timezone.now() + FUTURE_GRACE:
+            raise forms.ValidationError(self.error_messages["future"], code="future")
+
+
 class AffectedField(forms.CharField):
     """Affected services and assets as one comma-separated line."""
 
@@ -48,11 +73,11 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What you saw, what you did, who else knows. No passwords."),
     )
-    detected_at = forms.DateTimeField(
+    detected_at = PastDateTimeField(
         label=_("When did you notice it?"),
         required=False,
-        widget=LocalDateTimeInput(),
         help_text=_("Leave empty to use the current time."),
+        error_messages={"future": _("The time it was noticed cannot be in the future.")},
     )
     affected = forms.CharField(
         label=_("What is affected?"),
@@ -61,12 +86,6 @@ class ReportForm(forms.Form):
         help_text=_("Services, systems, devices or data; separate them with commas."),
     )
     type = forms.ChoiceField(label=_("Kind of incident"), choices=Type.choices, initial=Type.SECURITY)
-
-    def clean_detected_at(self) -> dt.datetime | None:
-        value: dt.datetime | None = self.cleaned_data.get("detected_at")
-        if value and value > timezone.now() + dt.timedelta(minutes=5):
-            raise forms.ValidationError(_("The time it was noticed cannot be in the future."))
-        return value
 
 
 class IncidentForm(forms.ModelForm):
@@ -95,6 +114,7 @@ class IncidentForm(forms.ModelForm):
             "occurred_at": LocalDateTimeInput(),
             "detected_at": LocalDateTimeInput(),
         }
+        field_classes = {"occurred_at": PastDateTimeField, "detected_at": PastDateTimeField}
 
     def __init__(self, *args: Any, can_assign: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -141,6 +161,7 @@ class BreachForm(forms.ModelForm):
             "authority_not_notified_reason": forms.Textarea(attrs={"rows": 2}),
             "subjects_not_notified_reason": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"authority_notified_at": PastDateTimeField, "subjects_notified_at": PastDateTimeField}
         labels = {
             "personal_data_breach": _("This is a personal-data breach (GDPR art. 33: 72 hours from detection)"),
             "authority_not_notified_reason": _("Or: why the authority is not notified"),
@@ -149,11 +170,11 @@ class BreachForm(forms.ModelForm):
 
 
 class TimelineForm(forms.Form):
-    at = forms.DateTimeField(
+    at = PastDateTimeField(
         label=_("When"),
         required=False,
-        widget=LocalDateTimeInput(),
         help_text=_("Leave empty to use the current time."),
+        error_messages={"future": _("A timeline entry cannot be in the future.")},
     )
     text = forms.CharField(label=_("Timeline note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 

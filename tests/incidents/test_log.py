@@ -204,8 +204,10 @@ def test_handlers_edit_the_record_and_bad_input_writes_nothing(acme, make_incide
     client = acme.logged_in_client(acme.security)
     page = client.get(f"/incidents/{incident.pk}/edit/").content.decode()
     assert "1 – Critical: Customer data exposed" in page  # severity definitions beside the field
-    later = timezone.localtime(incident.detected_at + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    page = client.post(f"/incidents/{incident.pk}/edit/", _edit_form(incident, occurred_at=later)).content.decode()
+    noticed = timezone.localtime(incident.detected_at - dt.timedelta(hours=3))
+    later = (noticed + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    changed = _edit_form(incident, detected_at=noticed.strftime("%Y-%m-%dT%H:%M"), occurred_at=later)
+    page = client.post(f"/incidents/{incident.pk}/edit/", changed).content.decode()
     assert "It cannot have happened after it was noticed." in page
     page = client.post(f"/incidents/{incident.pk}/edit/", _edit_form(incident, severity="9")).content.decode()
     assert "Select a valid choice." in page
@@ -234,3 +236,36 @@ def test_an_assignee_without_the_handler_role_edits_but_cannot_reassign(acme, ma
     with schema_context("acme"):
         stored = Incident.objects.get(pk=incident.pk)
     assert (stored.title, stored.assignee) == ("Renamed by the assignee", acme.admin)
+
+
+def test_times_outside_any_sensible_range_are_form_errors_and_the_log_keeps_working(acme, make_incident):
+    """Year 1 in Stockholm is year 0 in UTC: stored, it would break every page that reads the incident."""
+    staff = acme.logged_in_client(acme.staff)
+    page = staff.post(
+        "/incidents/report/", {"title": "Old", "detected_at": "0001-01-01T00:10", "type": "security"}
+    ).content.decode()
+    assert "Give a time in the year 2000 or later." in page
+    incident = make_incident(status="triaged", assignee=acme.operations)
+    handler = acme.logged_in_client(acme.operations)
+    base = {"title": incident.title, "type": "security", "severity": "2", "assignee": acme.operations.pk}
+    for path, data in [
+        (f"/incidents/{incident.pk}/timeline/", {"text": "Long ago", "at": "0001-01-01T00:00"}),
+        (f"/incidents/{incident.pk}/timeline/", {"text": "Far ahead", "at": "9999-12-31T23:59"}),
+        (
+            f"/incidents/{incident.pk}/breach/",
+            {"personal_data_breach": "on", "authority_notified_at": "0001-01-01T00:00"},
+        ),
+        (f"/incidents/{incident.pk}/edit/", {**base, "detected_at": "0001-01-01T00:00"}),
+        (f"/incidents/{incident.pk}/edit/", {**base, "detected_at": "9999-12-31T23:59"}),
+        (
+            f"/incidents/{incident.pk}/edit/",
+            {**base, "detected_at": "2026-01-01T10:00", "occurred_at": "1999-12-31T10:00"},
+        ),
+    ]:
+        assert handler.post(path, data).status_code in (200, 302), (path, data)
+    assert handler.get(f"/incidents/{incident.pk}/").status_code == 200
+    assert "1 incident" in handler.get("/incidents/").content.decode()
+    with schema_context("acme"):
+        stored = Incident.objects.get()
+        assert stored.detected_at == incident.detected_at and stored.occurred_at is None
+        assert not stored.personal_data_breach and not TimelineEntry.objects.exists()
