@@ -23,6 +23,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
 # and Python can both represent once converted to UTC (year 1 in Stockholm is year 0 in UTC).
 EARLIEST_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FUTURE_GRACE = dt.timedelta(minutes=5)
+DASHBOARD_FUTURE = dt.timedelta(days=366)
 
 
 class PastDateTimeField(forms.DateTimeField):
@@ -263,8 +264,14 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
             raise forms.ValidationError(_("The period must start before it ends."))
+        # The chart has a bar per month: a period of centuries would be megabytes of SVG, and the last
+        # representable date has no day after it to end the period on.
+        for day in (start, end):
+            if day and not EARLIEST_TIME.date() <= day <= timezone.localdate() + DASHBOARD_FUTURE:
+                raise forms.ValidationError(_("Choose dates from the year 2000 up to a year from now."))
         return cleaned
 
 

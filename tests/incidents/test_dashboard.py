@@ -58,3 +58,12 @@ def test_a_period_that_ends_before_it_starts_is_refused(acme):
         .content.decode()
     )
     assert "The period must start before it ends." in page
+
+
+def test_a_period_beyond_sensible_dates_is_refused_not_drawn(acme):
+    client = acme.logged_in_client(acme.management)
+    for query in ("date_to=9999-12-31", "date_from=0001-01-01", "date_from=1000-01-01&date_to=2026-01-01"):
+        response = client.get(f"/incidents/dashboard/?{query}")
+        assert response.status_code == 200, query
+        assert "Choose dates from the year 2000 up to a year from now." in response.content.decode(), query
+        assert len(response.content) < 200_000, query  # the default twelve months, not a bar per month since year 1
