@@ -121,6 +121,7 @@ def user_roles_set(*, user: User, roles: Iterable[str], by: User) -> User:
     after = sorted(roles)
     if before != after:
         audit.record(actor=by, action="user.roles_changed", obj=user, changes={"roles": [before, after]})
+        signals.roles_changed.send(sender=User, user=user, by=by)
     return user
 
 

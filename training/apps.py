@@ -18,6 +18,7 @@ class TrainingConfig(AppConfig):
         from .selectors import figures_for_review
 
         account_signals.user_joined.connect(_user_joined, dispatch_uid="training_onboarding")
+        account_signals.roles_changed.connect(_roles_changed, dispatch_uid="training_roles_changed")
         policy_signals.version_published.connect(_version_published, dispatch_uid="training_new_version")
         policy_signals.version_acknowledged.connect(_version_acknowledged, dispatch_uid="training_acknowledged")
         policy_signals.audience_changed.connect(_audience_changed, dispatch_uid="training_audience_changed")
@@ -36,6 +37,12 @@ def _user_joined(sender: Any, user: Any, **kwargs: Any) -> None:
     from .services import onboarding_assign
 
     onboarding_assign(user=user)
+
+
+def _roles_changed(sender: Any, user: Any, by: Any = None, **kwargs: Any) -> None:
+    from .services import user_roles_sync
+
+    user_roles_sync(user=user, by=by)
 
 
 def _version_published(sender: Any, version: Any, by: Any = None, **kwargs: Any) -> None:

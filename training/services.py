@@ -16,6 +16,7 @@ import audit
 from accounts.models import User
 from audit.services import changes_between
 from policies.models import Policy, PolicyVersion
+from policies.policies import audience_q as policy_audience_q
 
 from . import acknowledging
 from .models import Assignment, Attempt, Completion, Module, Option, Question, TrainingSettings
@@ -366,6 +367,34 @@ def policy_audience_sync(*, policy: Policy, by: User | None = None) -> int:
     if version is None:
         return 0
     return version_assign(version=version, by=by, reason=Assignment.Reason.ASSIGNED)
+
+
+@transaction.atomic
+def user_roles_sync(*, user: User, by: User | None = None, today: dt.date | None = None) -> int:
+    """A person's roles changed: their open acknowledgements of policies no longer addressed to them are
+    superseded (they could not acknowledge them any more), and the version in force of each policy now addressed
+    to them that they have not acknowledged is assigned. Returns how many were assigned."""
+    addressed = Policy.objects.filter(policy_audience_q(user))
+    withdrawn = (
+        Assignment.objects.filter(user=user, status=Assignment.Status.OPEN, version__isnull=False)
+        .exclude(version__policy__in=addressed)
+        .update(status=Assignment.Status.SUPERSEDED)
+    )
+    if withdrawn:
+        audit.record(
+            actor=by,
+            actor_label="" if by else "training",
+            action="training.acknowledgement_withdrawn",
+            obj=user,
+            changes={"assignments": [None, withdrawn]},
+        )
+    due = onboarding_due_date(today)
+    created = 0
+    for policy in addressed.order_by("title"):
+        version = acknowledging.current_version(policy)
+        if version is not None and _assign_version(user, version, due=due, reason=Assignment.Reason.ASSIGNED, by=by):
+            created += 1
+    return created
 
 
 @transaction.atomic

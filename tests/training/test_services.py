@@ -326,3 +326,20 @@ def test_narrowing_a_policys_audience_withdraws_what_its_former_readers_could_no
         assert Assignment.objects.get(user=acme.operations, status="open").reason == "assigned"
         assert {d.user_id for d in selectors.duties(timezone.localdate()) if d.kind == "policy"} == {acme.operations.pk}
         assert AuditEvent.objects.filter(action="training.acknowledgement_withdrawn").count() == 1
+
+
+def test_a_role_change_withdraws_acknowledgements_no_longer_addressed_and_asks_for_the_new_ones(acme, make_policy):
+    """Moved from Staff to Operations: the staff policy leaves their list (they can no longer open it, so it
+    would stay overdue for ever); the operations policy in force is asked for."""
+    make_policy(title="Staff handbook", audience=["Staff"], onboarding=True)
+    make_policy(title="Operations runbook policy", audience=["Operations"], onboarding=False)
+    person = _join(acme, email="mover@acme.example")
+    assert _open(person) == ["Acknowledge Staff handbook version 1"]
+    with schema_context("acme"):
+        person = User.objects.get(pk=person.pk)
+        account_services.user_roles_set(user=person, roles=["Operations"], by=acme.admin)
+    assert _open(person) == ["Acknowledge Operations runbook policy version 1"]
+    with schema_context("acme"):
+        assert {d.label for d in selectors.duties(timezone.localdate()) if d.user_id == person.pk} == {
+            "Operations runbook policy"
+        }
