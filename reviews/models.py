@@ -41,6 +41,10 @@ SECTION_HINTS = {
 }
 
 
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_AHEAD = dt.timedelta(days=5 * 366)
+
+
 class ReviewMeeting(TimeStampedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -98,6 +102,11 @@ class ReviewMeeting(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("review", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        # The agenda's feeds count up to the day after the meeting: the last representable date has none.
+        if self.date and not (EARLIEST_DATE <= self.date <= timezone.localdate() + LATEST_AHEAD):
+            raise ValidationError({"date": _("Choose a date from the year 2000 up to five years ahead.")})
 
     @property
     def is_planned(self) -> bool:

@@ -131,3 +131,16 @@ def test_holding_a_future_review_is_refused_with_a_message(acme, plan_review):
     response = acme.logged_in_client(acme.ciso).post(f"/reviews/{meeting.pk}/hold/")
     assert response.status_code == 400
     assert "on or after its date" in response.content.decode()
+
+
+def test_a_review_date_out_of_range_is_a_form_error_not_a_broken_agenda(acme):
+    client = acme.logged_in_client(acme.ciso)
+    for day in ("9999-12-31", "0001-01-01"):
+        response = client.post(
+            "/reviews/new/",
+            {"title": f"Review {day}", "date": day, "chair": acme.management.pk, "attendees": [acme.ciso.pk]},
+        )
+        assert response.status_code == 200, day
+        assert "Choose a date from the year 2000 up to five years ahead." in response.content.decode()
+    with schema_context("acme"):
+        assert not ReviewMeeting.objects.exists()
