@@ -176,6 +176,15 @@ def module_update(*, module: Module, by: User, questions: list[QuestionData] | N
     changes = changes_between(before, _snapshot(module))
     if changes:
         audit.record(actor=by, action="training.module_updated", obj=module, changes=changes)
+    if not module.active:
+        # Nobody can open an inactive module: its open assignments would stay on their lists, overdue for ever.
+        withdrawn = Assignment.objects.filter(module=module, status=Assignment.Status.OPEN).update(
+            status=Assignment.Status.SUPERSEDED
+        )
+        if withdrawn:
+            audit.record(
+                actor=by, action="training.assignments_withdrawn", obj=module, changes={"people": [None, withdrawn]}
+            )
     return module
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts import services as account_services
-from training import services
+from training import selectors, services
 from training.models import Assignment, Attempt, Completion, Module, TrainingSettings
 
 from .conftest import right_answers, wrong_answers
@@ -289,3 +289,17 @@ def test_compliance_links_a_module_only_for_readers_who_may_open_it(acme, world)
         assert "Operations runbook" in body
         assert (link in body) == linked, role
         assert (client.get(f"/training/modules/{runbook.pk}/").status_code == 200) == linked, role
+
+
+def test_deactivating_a_module_takes_it_off_everyones_list(acme, make_module):
+    """An inactive module cannot be opened: left on a person's list it would be a dead link, overdue for ever."""
+    module = make_module(title="Old VPN guide", onboarding=False, quiz="")
+    with schema_context("acme"):
+        services.module_assign(module=module, by=acme.ciso, due_date=timezone.localdate())
+        services.module_update(module=module, by=acme.security, active=False)
+    staff = acme.logged_in_client(acme.staff)
+    assert "Old VPN guide" not in staff.get("/training/").content.decode()
+    assert "Old VPN guide" not in staff.get("/").content.decode()
+    assert staff.get(f"/training/modules/{module.pk}/").status_code == 404
+    with schema_context("acme"):
+        assert not [d for d in selectors.duties(timezone.localdate()) if d.label == "Old VPN guide"]
