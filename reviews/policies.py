@@ -5,8 +5,9 @@ Management reviews (roles, accounts/roles.py):
 * Management reads every review and approves the minutes (reviews.approve_reviewmeeting);
 * Auditors read (reviews.view_reviewmeeting); Admin, Operations, Staff and External see none (404).
 
-Action items: whoever reads reviews reads every action; an action's owner reads their own and keeps
-its status up to date, as do those who write minutes.
+Action items: whoever reads reviews reads every action; whoever reads team meetings reads the actions
+made from raised issues; an action's owner reads their own and keeps its status up to date, as do those
+who write minutes.
 
 Team meeting records (the fortnightly security standing item): Operations, Security, the CISO and
 Management record and edit them (reviews.add/change_teammeeting); Auditors read them.
@@ -14,7 +15,7 @@ Management record and edit them (reviews.add/change_teammeeting); Auditors read 
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import ActionItem, ReviewMeeting, TeamMeeting
 
@@ -56,8 +57,11 @@ class ActionItemPolicy:
     def visible(self, user: Any, actions: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
         if not _active(user):
             return actions.none()
-        if user.has_perm("reviews.view_reviewmeeting") or user.has_perm("reviews.view_teammeeting"):
+        if user.has_perm("reviews.view_reviewmeeting"):
             return actions
+        if user.has_perm("reviews.view_teammeeting"):
+            # Team-meeting readers (Operations) see what teams raised, not the actions of reviews they cannot read.
+            return actions.filter(Q(issue__isnull=False) | Q(owner=user))
         return actions.filter(owner=user)
 
     def can_view(self, user: Any, action: ActionItem) -> bool:

@@ -126,3 +126,29 @@ def test_anonymous_people_are_sent_to_login(acme, records):
     for path, _allowed in every:
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith("/login/"), path
+
+
+def test_team_meeting_readers_see_team_actions_but_not_other_peoples_review_actions(acme, records):
+    with schema_context("acme"):
+        secret = services.action_add(
+            meeting=records["held"],
+            by=acme.ciso,
+            title="Replace the CTO's laptop",
+            owner=acme.ciso,
+            due_date=records["held"].date,
+        )
+        from_team = services.issue_to_action(
+            issue=records["issue"],
+            by=acme.security,
+            title="Rotate the shared admin login",
+            owner=acme.security,
+            due_date=records["held"].date,
+        )
+    operations = acme.logged_in_client(acme.operations)
+    listing = operations.get("/reviews/actions/").content.decode()
+    assert "Rotate the shared admin login" in listing and "Roll out FIDO2 keys" in listing  # a team action, their own
+    assert "Replace the CTO" not in listing
+    assert operations.get(f"/reviews/actions/{secret.pk}/").status_code == 404
+    assert operations.get(f"/reviews/actions/{from_team.pk}/").status_code == 200
+    export = operations.get("/reviews/actions/?format=csv").content.decode()
+    assert "Replace the CTO" not in export and "Rotate the shared admin login" in export
