@@ -223,6 +223,7 @@ def policy_version_retire(*, version: PolicyVersion, by: User) -> PolicyVersion:
         object_label=_label(version),
         changes={"status": [PolicyVersion.Status.PUBLISHED, version.status]},
     )
+    signals.version_retired.send(sender=PolicyVersion, version=version, by=by)
     return version
 
 

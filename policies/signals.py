@@ -18,3 +18,7 @@ version_acknowledged = Signal()
 
 # A policy's audience changed (``policy_update``): sent with ``policy=`` (saved, new audience) and ``by=`` (the User).
 audience_changed = Signal()
+
+# The published version was withdrawn with no successor (``policy_version_retire``): sent with ``version=``
+# (now retired) and ``by=``. Nobody can acknowledge it any more.
+version_retired = Signal()

@@ -22,6 +22,7 @@ class TrainingConfig(AppConfig):
         policy_signals.version_published.connect(_version_published, dispatch_uid="training_new_version")
         policy_signals.version_acknowledged.connect(_version_acknowledged, dispatch_uid="training_acknowledged")
         policy_signals.audience_changed.connect(_audience_changed, dispatch_uid="training_audience_changed")
+        policy_signals.version_retired.connect(_version_retired, dispatch_uid="training_version_retired")
         producer_register(training_reminders)
         feeds.register(
             feeds.Feed(
@@ -61,3 +62,9 @@ def _audience_changed(sender: Any, policy: Any, by: Any = None, **kwargs: Any) -
     from .services import policy_audience_sync
 
     policy_audience_sync(policy=policy, by=by)
+
+
+def _version_retired(sender: Any, version: Any, by: Any = None, **kwargs: Any) -> None:
+    from .services import version_withdrawn
+
+    version_withdrawn(version=version, by=by)

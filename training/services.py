@@ -407,6 +407,25 @@ def user_roles_sync(*, user: User, by: User | None = None, today: dt.date | None
 
 
 @transaction.atomic
+def version_withdrawn(*, version: PolicyVersion, by: User | None = None) -> int:
+    """The version was retired with no successor: nobody can acknowledge it any more, so its open assignments are
+    superseded (they would stay overdue for ever). Returns how many."""
+    withdrawn = Assignment.objects.filter(version=version, status=Assignment.Status.OPEN).update(
+        status=Assignment.Status.SUPERSEDED
+    )
+    if withdrawn:
+        audit.record(
+            actor=by,
+            actor_label="" if by else "training",
+            action="training.acknowledgement_withdrawn",
+            obj=version.policy,
+            object_label=f"{version.policy} v{version.number}",
+            changes={"people": [None, withdrawn]},
+        )
+    return withdrawn
+
+
+@transaction.atomic
 def acknowledgement_recorded(*, acknowledgement: Any) -> int:
     """A person acknowledged a version (here or on the policy page): their open assignments of it are done."""
     return Assignment.objects.filter(

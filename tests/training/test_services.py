@@ -343,3 +343,16 @@ def test_a_role_change_withdraws_acknowledgements_no_longer_addressed_and_asks_f
         assert {d.label for d in selectors.duties(timezone.localdate()) if d.user_id == person.pk} == {
             "Operations runbook policy"
         }
+
+
+def test_retiring_a_policy_without_a_successor_takes_its_acknowledgement_off_everyones_list(acme, make_policy):
+    """A retired version cannot be acknowledged: its open assignments must not stay overdue for ever."""
+    from policies import services as policy_services
+
+    policy = make_policy()
+    assert _open(acme.staff) == ["Acknowledge IT security policy version 1"]
+    with schema_context("acme"):
+        version = policy.versions.get(status="published")
+        policy_services.policy_version_retire(version=version, by=acme.ciso)
+        assert not [d for d in selectors.duties(timezone.localdate()) if d.kind == "policy"]
+    assert _open(acme.staff) == []
