@@ -30,12 +30,17 @@ def xlsx_response(
 
     from django.http import HttpResponse
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def printable(value: object) -> object:
+        # Control characters (typed into a title, say) are refused by openpyxl: drop them, not the export.
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name[:31])  # Excel's limit on sheet names
     sheet.append(header)
     for row in rows:
-        sheet.append(safe_row(row))
+        sheet.append([printable(value) for value in safe_row(row)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)

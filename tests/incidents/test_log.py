@@ -86,6 +86,14 @@ def test_exports_are_formula_safe(acme, make_incident):
     assert "'=HYPERLINK" in content
 
 
+def test_a_title_with_a_control_character_does_not_break_the_xlsx_export(acme, make_incident):
+    make_incident(title="Printer \x1b[31m shows a ransom note")
+    response = acme.logged_in_client(acme.ciso).get("/incidents/?format=xlsx")
+    assert response.status_code == 200
+    titles = [row[1] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+    assert "Printer [31m shows a ransom note" in titles
+
+
 def test_timeline_notes_by_reporter_and_handler(acme, make_incident):
     incident = make_incident(by=acme.staff)
     acme.logged_in_client(acme.staff).post(
