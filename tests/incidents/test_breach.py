@@ -40,6 +40,16 @@ def test_the_deadline_is_72_hours_from_detection_and_shown_on_the_page(acme, mak
         assert event.actor == acme.security
 
 
+def test_the_deadline_is_72_real_hours_across_the_end_of_summer_time(acme, make_incident):
+    """Stockholm leaves summer time on 2026-10-25: noon on the 24th (UTC+2) plus 72 hours is 11:00 on the 27th."""
+    stockholm = timezone.get_default_timezone()
+    detected = dt.datetime(2026, 10, 24, 12, 0, tzinfo=stockholm)
+    incident = _breach(acme, make_incident, detected)
+    assert incident.breach_deadline == dt.datetime(2026, 10, 27, 10, 0, tzinfo=dt.UTC)
+    page = acme.logged_in_client(acme.management).get(f"/incidents/{incident.pk}/").content.decode()
+    assert "Notify the supervisory authority by <strong>2026-10-27 11:00</strong>" in page
+
+
 def test_a_corrected_detection_time_moves_the_deadline(acme, make_incident):
     incident = _breach(acme, make_incident, timezone.now() - dt.timedelta(hours=1))
     earlier = timezone.now().replace(microsecond=0) - dt.timedelta(hours=80)
