@@ -358,9 +358,9 @@ def policy_audience_sync(*, policy: Policy, by: User | None = None) -> int:
     """A policy's audience changed: open acknowledgements of people it no longer addresses are superseded (they
     could not acknowledge, and would stay overdue for ever), and the newly addressed are asked to acknowledge
     the version in force. Returns how many were newly asked."""
-    people = acknowledging.audience_users(policy).values("pk")
+    people = acknowledging.audience_users(policy).values("pk")  # active people only: leave the others' as they are
     withdrawn = (
-        Assignment.objects.filter(version__policy_id=policy.pk, status=Assignment.Status.OPEN)
+        Assignment.objects.filter(version__policy_id=policy.pk, status=Assignment.Status.OPEN, user__is_active=True)
         .exclude(user__in=people)
         .update(status=Assignment.Status.SUPERSEDED)
     )

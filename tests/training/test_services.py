@@ -316,11 +316,14 @@ def test_narrowing_a_policys_audience_withdraws_what_its_former_readers_could_no
     from policies import services as policy_services
 
     policy = make_policy(audience=["Staff"])
-    assert _open(acme.staff) == ["Acknowledge IT security policy version 1"]
+    away = _join(acme, email="away@acme.example")
+    assert _open(acme.staff) == _open(away) == ["Acknowledge IT security policy version 1"]
     assert _open(acme.operations) == []
     with schema_context("acme"):
+        account_services.user_deactivate(user=away, by=acme.admin)
         policy_services.policy_update(policy=policy, by=acme.ciso, audience=["Operations"])
     assert _open(acme.staff) == []
+    assert _open(away) == ["Acknowledge IT security policy version 1"]  # someone deactivated is left as they were
     assert _open(acme.operations) == ["Acknowledge IT security policy version 1"]
     with schema_context("acme"):
         assert Assignment.objects.get(user=acme.operations, status="open").reason == "assigned"
