@@ -1,5 +1,8 @@
 """Team meeting records (information security as a standing item) and what becomes of the issues raised."""
 
+import csv
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from audit.selectors import history_of
 from core.http import form_save, paginate, posted
+from core.spreadsheets import safe_row, xlsx_response
 
 from .. import selectors, services
 from ..forms import ActionForm, IssueForm, IssueIncidentForm, TeamMeetingFilterForm, TeamMeetingForm
@@ -34,7 +38,11 @@ def team_meeting_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     filters = TeamMeetingFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
-    page, query = paginate(request, selectors.team_meetings_visible_to(request.user, values), PAGE_SIZE)
+    meetings = selectors.team_meetings_visible_to(request.user, values)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        return _export(meetings, export)
+    page, query = paginate(request, meetings, PAGE_SIZE)
     return render(
         request,
         "reviews/team_meeting_list.html",
@@ -47,6 +55,23 @@ def team_meeting_list(request: HttpRequest) -> HttpResponse:
             "active_area": "reviews",
         },
     )
+
+
+def _export(meetings: Any, kind: str) -> HttpResponse:
+    header: list[object] = [_("Date"), _("Team"), _("Notes"), _("Raised issues"), _("Open issues"), _("Recorded by")]
+    rows = (
+        [m.date.isoformat(), m.team, m.notes, m.issue_count, m.open_issue_count, m.recorded_by.get_full_name()]
+        for m in meetings
+    )
+    if kind == "xlsx":
+        return xlsx_response(sheet_name=_("Team meetings"), header=header, rows=rows, filename="team-meetings.xlsx")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="team-meetings.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(safe_row(row))
+    return response
 
 
 @login_required

@@ -1,11 +1,13 @@
 """Team meeting records: recorded by Operations/Security/CISO/Management; raised issues become incidents or actions."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from incidents.models import Incident
@@ -117,3 +119,16 @@ def test_empty_issue_is_refused(acme, team_meeting):
     assert response.status_code == 400
     with schema_context("acme"):
         assert RaisedIssue.objects.filter(meeting=meeting).count() == 1
+
+
+def test_team_meetings_export_as_csv_and_xlsx_formula_safe_and_filtered(acme):
+    with schema_context("acme"):
+        services.team_meeting_record(by=acme.operations, date=timezone.localdate(), team="Platform", notes="=cmd()")
+        services.team_meeting_record(by=acme.operations, date=timezone.localdate(), team="Support", notes="Phishing")
+    client = acme.logged_in_client(acme.operations)
+    csv_text = client.get("/reviews/team-meetings/?team=Platform&format=csv").content.decode()
+    assert "'=cmd()" in csv_text and "Platform" in csv_text and "Support" not in csv_text
+    response = client.get("/reviews/team-meetings/?format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True)) == ["Platform", "Support"]
+    assert acme.logged_in_client(acme.staff).get("/reviews/team-meetings/?format=csv").status_code == 404
