@@ -119,8 +119,9 @@ class PolicyVersion(models.Model):
         self.status, self.published_at = self.Status.PUBLISHED, at
 
     def retire(self, *, at: datetime) -> None:
-        if self.status != self.Status.PUBLISHED:
-            raise ValidationError(_("Only the published version can be retired."))
+        """Take the published version out of force, or withdraw an approved one that never came into force."""
+        if self.status not in (self.Status.PUBLISHED, self.Status.APPROVED):
+            raise ValidationError(_("Only the published or an approved version can be retired."))
         self.status, self.retired_at = self.Status.RETIRED, at
 
 

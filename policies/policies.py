@@ -101,6 +101,10 @@ class PolicyPolicy:
         """Withdraw the published version without a successor (publishing a successor retires it too)."""
         return version.status == PolicyVersion.Status.PUBLISHED and self.can_approve_any(user)
 
+    def can_withdraw(self, user: Any, version: PolicyVersion) -> bool:
+        """Withdraw an approved version before it is published (it is kept, retired, never in force)."""
+        return version.status == PolicyVersion.Status.APPROVED and self.can_approve_any(user)
+
     def can_acknowledge(self, user: Any, version: PolicyVersion) -> bool:
         return version.status == PolicyVersion.Status.PUBLISHED and in_audience(user, version.policy)
 

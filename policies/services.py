@@ -210,10 +210,12 @@ def policy_version_publish(*, version: PolicyVersion, by: User) -> PolicyVersion
 
 @transaction.atomic
 def policy_version_retire(*, version: PolicyVersion, by: User) -> PolicyVersion:
-    """Withdraw the published version with no successor: the policy then has no text in force."""
+    """Withdraw the published version with no successor (the policy then has no text in force), or an
+    approved version before it is published (it never comes into force; a new draft can be written)."""
     version = PolicyVersion.objects.select_for_update().select_related("policy").get(pk=version.pk)
     if not policy_policy.can_approve_any(by):
         raise PermissionDenied
+    before = version.status
     version.retire(at=timezone.now())
     version.save(update_fields=["status", "retired_at"])
     audit.record(
@@ -221,7 +223,7 @@ def policy_version_retire(*, version: PolicyVersion, by: User) -> PolicyVersion:
         action="policy.version_retired",
         obj=version.policy,
         object_label=_label(version),
-        changes={"status": [PolicyVersion.Status.PUBLISHED, version.status]},
+        changes={"status": [before, version.status]},
     )
     signals.version_retired.send(sender=PolicyVersion, version=version, by=by)
     return version

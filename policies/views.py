@@ -167,6 +167,7 @@ def policy_version_detail(request: HttpRequest, pk: int, number: int) -> HttpRes
             and version.created_by_id == user.pk,
             "can_publish": policy_policy.can_publish(user, version),
             "can_retire": policy_policy.can_retire(user, version),
+            "can_withdraw": policy_policy.can_withdraw(user, version),
             "active_area": AREA,
         },
     )
@@ -282,6 +283,18 @@ STEPS: dict[str, Step] = {
         ),
         gettext_lazy("Retire"),
         gettext_lazy("Version %(number)s retired."),
+        danger=True,
+    ),
+    "withdraw": Step(
+        policy_policy.can_withdraw,
+        services.policy_version_retire,
+        gettext_lazy("Withdraw approved version %(number)s"),
+        gettext_lazy(
+            "This approved text will never come into force. It stays readable, marked retired, and a new "
+            "draft can be written. This cannot be undone."
+        ),
+        gettext_lazy("Withdraw"),
+        gettext_lazy("Version %(number)s withdrawn."),
         danger=True,
     ),
     "discard": Step(

@@ -68,7 +68,7 @@ def test_the_author_of_a_draft_cannot_approve_it(acme, make_policy):
         (("draft",), 1, "publish", False),  # a draft must be approved first
         (("draft",), 1, "retire", False),
         (("approved",), 1, "approve", False),
-        (("approved",), 1, "retire", False),
+        (("approved",), 1, "retire", True),  # withdrawn before it ever came into force
         (("published",), 1, "approve", False),
         (("published",), 1, "publish", False),
         (("retired", "published"), 1, "publish", False),  # a retired text never comes back

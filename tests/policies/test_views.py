@@ -366,3 +366,21 @@ def test_policy_list_exports_what_the_reader_sees(acme, make_policy):
     assert rows["IT security policy"]["version_in_the_works"] == ""  # drafts are not for staff
     workbook = load_workbook(io.BytesIO(acme.logged_in_client(acme.operations).get("/policies/?format=xlsx").content))
     assert [row[0] for row in list(workbook.active.values)[1:]] == ["IT security policy"]
+
+
+def test_an_approved_version_can_be_withdrawn_so_a_new_draft_can_be_written(acme, make_policy):
+    policy = make_policy(states=("published", "approved"))
+    ciso = acme.logged_in_client(acme.ciso)
+    assert "Withdraw" in ciso.get(f"/policies/{policy.pk}/versions/2/").content.decode()
+    assert acme.logged_in_client(acme.security).get(f"/policies/{policy.pk}/versions/2/withdraw/").status_code == 404
+    assert "never come into force" in ciso.get(f"/policies/{policy.pk}/versions/2/withdraw/").content.decode()
+    assert ciso.post(f"/policies/{policy.pk}/versions/2/withdraw/").status_code == 302
+    with schema_context("acme"):
+        assert dict(policy.versions.values_list("number", "status")) == {1: "published", 2: "retired"}
+        event = AuditEvent.objects.filter(action="policy.version_retired").latest("pk")
+        assert event.changes == {"status": ["approved", "retired"]}
+    # Version 1 stays in force, and a new draft can now be started.
+    response = ciso.post(f"/policies/{policy.pk}/versions/new/", {"body": "# v3", "change_summary": "Redo"})
+    assert response.status_code == 302
+    with schema_context("acme"):
+        assert policy.versions.get(number=3).status == "draft"
