@@ -46,3 +46,27 @@ def xlsx_response(
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_response(*, header: list[object], rows: Iterable[list[object]], filename: str) -> "HttpResponse":
+    """The rows as a CSV download, formula-safe."""
+    import csv
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(safe_row(header))
+    for row in rows:
+        writer.writerow(safe_row(row))
+    return response
+
+
+def table_response(
+    kind: str, *, sheet_name: str, header: list[object], rows: Iterable[list[object]], filename: str
+) -> "HttpResponse":
+    """A list's export: ``kind`` "xlsx" gives a workbook, anything else CSV; ``filename`` has no extension."""
+    if kind == "xlsx":
+        return xlsx_response(sheet_name=sheet_name, header=header, rows=rows, filename=f"{filename}.xlsx")
+    return csv_response(header=header, rows=rows, filename=f"{filename}.csv")

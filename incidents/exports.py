@@ -1,6 +1,5 @@
 """The incident log as CSV or XLSX: exactly the rows the reader sees with the filters applied."""
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 
@@ -8,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
-from core.spreadsheets import safe_row, xlsx_response
+from core.spreadsheets import csv_response, safe_row, xlsx_response
 
 from .models import Incident
 
@@ -67,12 +66,7 @@ def _filename(extension: str) -> str:
 
 
 def as_csv(incidents: QuerySet[Incident]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    writer = csv.writer(response)
-    writer.writerow(COLUMNS)
-    writer.writerows(_rows(incidents))
-    return response
+    return csv_response(header=list(COLUMNS), rows=_rows(incidents), filename=_filename("csv"))
 
 
 def as_xlsx(incidents: QuerySet[Incident]) -> HttpResponse:

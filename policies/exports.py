@@ -1,12 +1,10 @@
 """Who acknowledged which version of a policy, as CSV or XLSX evidence (the rows the reader sees, filters applied)."""
 
-import csv
-
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core.spreadsheets import safe_row, xlsx_response
+from core.spreadsheets import csv_response, safe_row, xlsx_response
 
 from .models import Policy, PolicyVersion
 from .selectors import AudienceRow
@@ -51,12 +49,7 @@ def _filename(policy: Policy, extension: str) -> str:
 
 
 def as_csv(policy: Policy, rows: list[AudienceRow]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(policy, "csv")}"'
-    writer = csv.writer(response)
-    writer.writerow(COLUMNS)
-    writer.writerows(_rows(policy, rows))
-    return response
+    return csv_response(header=list(COLUMNS), rows=_rows(policy, rows), filename=_filename(policy, "csv"))
 
 
 def as_xlsx(policy: Policy, rows: list[AudienceRow]) -> HttpResponse:
@@ -108,12 +101,9 @@ def _list_filename(extension: str) -> str:
 
 
 def list_as_csv(policies: list[Policy], *, with_pending: bool) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_list_filename("csv")}"'
-    writer = csv.writer(response)
-    writer.writerow(LIST_COLUMNS)
-    writer.writerows(_list_rows(policies, with_pending))
-    return response
+    return csv_response(
+        header=list(LIST_COLUMNS), rows=_list_rows(policies, with_pending), filename=_list_filename("csv")
+    )
 
 
 def list_as_xlsx(policies: list[Policy], *, with_pending: bool) -> HttpResponse:

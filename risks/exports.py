@@ -1,12 +1,10 @@
 """The risk register as CSV or XLSX, exactly the rows the reader sees with the filters applied."""
 
-import csv
-
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
-from core.spreadsheets import safe_row, xlsx_response
+from core.spreadsheets import csv_response, safe_row, xlsx_response
 
 from .models import Risk
 
@@ -71,12 +69,7 @@ def _filename(extension: str) -> str:
 
 
 def as_csv(risks: QuerySet[Risk]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    writer = csv.writer(response)
-    writer.writerow(COLUMNS)
-    writer.writerows(_rows(risks))
-    return response
+    return csv_response(header=list(COLUMNS), rows=_rows(risks), filename=_filename("csv"))
 
 
 def as_xlsx(risks: QuerySet[Risk]) -> HttpResponse:

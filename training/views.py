@@ -1,7 +1,6 @@
 """The training pages: my training, modules (list, write, read, quiz, acknowledge), acknowledging a policy
 version, the compliance view with its evidence export, a person's printable record, the settings."""
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from audit.selectors import history_of
 from core.http import paginate, posted
 from core.markdown import render_markdown
-from core.spreadsheets import safe_row, xlsx_response
+from core.spreadsheets import table_response
 
 from . import selectors, services
 from .forms import AcknowledgeForm, AssignForm, ModuleFilterForm, ModuleForm, QuizForm, SettingsForm
@@ -98,15 +97,7 @@ def _modules_export(modules: Any, export: str) -> HttpResponse:
 
 
 def _export(export: str, name: str, sheet: str, header: list[Any], rows: Any) -> HttpResponse:
-    if export == "xlsx":
-        return xlsx_response(sheet_name=sheet, header=header, rows=rows, filename=f"{name}.xlsx")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(safe_row(row))
-    return response
+    return table_response(export, sheet_name=sheet, header=header, rows=rows, filename=name)
 
 
 def _module_form_page(request: HttpRequest, form: ModuleForm, module: Module | None) -> HttpResponse:

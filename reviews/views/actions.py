@@ -1,6 +1,5 @@
 """Review action items: the list (everyone sees at least their own) and one action's page with its status."""
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
 from core.http import paginate, posted
-from core.spreadsheets import safe_row, xlsx_response
+from core.spreadsheets import table_response
 
 from .. import selectors, services
 from ..forms import ActionFilterForm, ActionStatusForm
@@ -62,15 +61,7 @@ def _export(actions: Any, kind: str) -> HttpResponse:
     rows = (
         [a.title, a.owner.get_full_name(), a.due_date.isoformat(), a.get_status_display(), _origin(a)] for a in actions
     )
-    if kind == "xlsx":
-        return xlsx_response(sheet_name=_("Review actions"), header=header, rows=rows, filename="review-actions.xlsx")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="review-actions.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(safe_row(row))
-    return response
+    return table_response(kind, sheet_name=_("Review actions"), header=header, rows=rows, filename="review-actions")
 
 
 @login_required

@@ -1,6 +1,5 @@
 """Management review pages: list, plan, the meeting (agenda and minutes), hold, approve, printable minutes."""
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
 from core.http import form_save, paginate, posted
-from core.spreadsheets import safe_row, xlsx_response
+from core.spreadsheets import table_response
 
 from .. import selectors, services
 from ..agenda import agenda_of
@@ -71,15 +70,7 @@ def _export(meetings: Any, kind: str) -> HttpResponse:
         ]
         for m in meetings
     )
-    if kind == "xlsx":
-        return xlsx_response(sheet_name=_("Management reviews"), header=header, rows=rows, filename="reviews.xlsx")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="reviews.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(safe_row(row))
-    return response
+    return table_response(kind, sheet_name=_("Management reviews"), header=header, rows=rows, filename="reviews")
 
 
 @login_required

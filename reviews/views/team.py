@@ -1,6 +1,5 @@
 """Team meeting records (information security as a standing item) and what becomes of the issues raised."""
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from audit.selectors import history_of
 from core.http import form_save, paginate, posted
-from core.spreadsheets import safe_row, xlsx_response
+from core.spreadsheets import table_response
 
 from .. import selectors, services
 from ..forms import ActionForm, IssueForm, IssueIncidentForm, TeamMeetingFilterForm, TeamMeetingForm
@@ -63,15 +62,7 @@ def _export(meetings: Any, kind: str) -> HttpResponse:
         [m.date.isoformat(), m.team, m.notes, m.issue_count, m.open_issue_count, m.recorded_by.get_full_name()]
         for m in meetings
     )
-    if kind == "xlsx":
-        return xlsx_response(sheet_name=_("Team meetings"), header=header, rows=rows, filename="team-meetings.xlsx")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="team-meetings.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(safe_row(row))
-    return response
+    return table_response(kind, sheet_name=_("Team meetings"), header=header, rows=rows, filename="team-meetings")
 
 
 @login_required
