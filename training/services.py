@@ -19,7 +19,7 @@ from policies.models import Policy, PolicyVersion
 from policies.policies import audience_q as policy_audience_q
 
 from . import acknowledging
-from .models import Assignment, Attempt, Completion, Module, Option, Question, TrainingSettings
+from .models import Assignment, Attempt, Completion, Module, Option, Question, TrainingSettings, audience_includes
 from .policies import training_policy
 from .quiz import QuestionData, quiz_text
 from .quiz import score as quiz_score
@@ -436,19 +436,23 @@ def acknowledgement_recorded(*, acknowledgement: Any) -> int:
 @transaction.atomic
 def renewals_assign(*, today: dt.date | None = None) -> int:
     """Modules due again: a completion that expires within RENEWAL_NOTICE_DAYS gets a new assignment due on
-    its expiry day (once; none while one is open or a later completion is valid)."""
+    its expiry day (once; none while one is open or a later completion is valid; none for a person the
+    module no longer addresses)."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=RENEWAL_NOTICE_DAYS)
     expiring = (
         Completion.objects.filter(expires_on__isnull=False, expires_on__lte=horizon, user__is_active=True)
         .filter(module__active=True)
         .select_related("module", "user")
+        .prefetch_related("user__groups")
         .order_by("user_id", "module_id", "-expires_on")
         .distinct("user_id", "module_id")
     )
     count = 0
     for completion in expiring:
         user, module = completion.user, completion.module
+        if not audience_includes(module.audience, user.role_names):
+            continue
         later = Completion.objects.filter(user=user, module=module, completed_at__gt=completion.completed_at)
         if later.exists() or _open_exists(user, module=module):
             continue

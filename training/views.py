@@ -350,8 +350,8 @@ def compliance(request: HttpRequest) -> HttpResponse:
 def _evidence_export(request: HttpRequest, export: str) -> HttpResponse:
     today = timezone.localdate()
     header = [
-        _("Person"), _("E-mail address"), _("Roles"), _("Item"), _("Why"), _("Assigned"), _("Due"), _("Status"),
-        _("Done"), _("Quiz score (%)"), _("Acknowledged versions"), _("Valid until"),
+        _("Person"), _("E-mail address"), _("Roles"), _("Account"), _("Item"), _("Why"), _("Assigned"), _("Due"),
+        _("Status"), _("Done"), _("Quiz score (%)"), _("Acknowledged versions"), _("Valid until"),
     ]  # fmt: skip
 
     def status(assignment: Assignment) -> str:
@@ -374,6 +374,7 @@ def _evidence_export(request: HttpRequest, export: str) -> HttpResponse:
             assignment.user.get_full_name(),
             assignment.user.email,
             ", ".join(group.name for group in assignment.user.groups.all()),
+            str(_("Active")) if assignment.user.is_active else str(_("Deactivated")),
             assignment.subject,
             assignment.get_reason_display(),
             local(assignment.assigned_at),

@@ -359,3 +359,13 @@ def test_retiring_a_policy_without_a_successor_takes_its_acknowledgement_off_eve
         policy_services.policy_version_retire(version=version, by=acme.ciso)
         assert not [d for d in selectors.duties(timezone.localdate()) if d.kind == "policy"]
     assert _open(acme.staff) == []
+
+
+def test_no_renewal_for_a_person_the_module_no_longer_addresses(acme, make_module):
+    module = make_module(title="Admin hygiene", onboarding=False, validity_months=12, quiz="", audience=["Staff"])
+    with schema_context("acme"):
+        completion = services.module_complete(user=acme.staff, module=module, acknowledged=[])
+        account_services.user_roles_set(user=acme.staff, roles=["Operations"], by=acme.admin)
+        assert completion.expires_on is not None
+        assert services.renewals_assign(today=completion.expires_on - dt.timedelta(days=10)) == 0
+        assert not Assignment.objects.filter(user=acme.staff, module=module, status="open").exists()

@@ -1,6 +1,8 @@
 """The training pages as people use them: who reaches what, taking a module, the compliance view, exports."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
@@ -303,3 +305,18 @@ def test_deactivating_a_module_takes_it_off_everyones_list(acme, make_module):
     assert staff.get(f"/training/modules/{module.pk}/").status_code == 404
     with schema_context("acme"):
         assert not [d for d in selectors.duties(timezone.localdate()) if d.label == "Old VPN guide"]
+
+
+def test_evidence_export_says_whose_account_is_deactivated(acme, world):
+    with schema_context("acme"):
+        leaver = account_services.user_create(email="leaver@acme.example", full_name="Lea Ver", roles=["Staff"])
+        services.version_assign(version=world["staff_task"].version)
+        account_services.user_deactivate(user=leaver, by=acme.admin)
+    rows = list(
+        csv.reader(
+            io.StringIO(acme.logged_in_client(acme.ciso).get("/training/compliance/?format=csv").content.decode())
+        )
+    )
+    account = rows[0].index("Account")
+    assert {row[account] for row in rows[1:] if row[0] == "Lea Ver"} == {"Deactivated"}
+    assert {row[account] for row in rows[1:] if row[0] == acme.staff.get_full_name()} == {"Active"}
