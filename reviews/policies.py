@@ -77,6 +77,13 @@ class ActionItemPolicy:
             or (action.issue_id is not None and user.has_perm("reviews.change_teammeeting"))
         )
 
+    def can_drop(self, user: Any, action: ActionItem) -> bool:
+        """Decide an action is no longer needed: those who keep the record it came from, not its owner alone."""
+        if not _active(user):
+            return False
+        keeper = "reviews.change_reviewmeeting" if action.meeting_id else "reviews.change_teammeeting"
+        return bool(user.has_perm(keeper) or user.has_perm("reviews.change_reviewmeeting"))
+
     def owner_of(self, action: ActionItem) -> Any:
         return action.owner
 

@@ -205,6 +205,11 @@ def action_update(
     if not action_policy.can_update(by, action):
         raise PermissionDenied
     before = _action_snapshot(action)
+    dropping = status == ActionItem.Status.DROPPED and action.status != ActionItem.Status.DROPPED
+    if dropping and not action_policy.can_drop(by, action):
+        raise ValidationError(
+            _("Only those who keep the minutes can drop an action item: mark it done, or ask them to drop it.")
+        )
     if (owner is not None and owner != action.owner) or (due_date is not None and due_date != action.due_date):
         # Those who keep the record the action came from: minute-takers, or the team-meeting recorders.
         keeper = "reviews.change_reviewmeeting" if action.meeting_id else "reviews.change_teammeeting"

@@ -72,6 +72,10 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     request.audit_object = action  # type: ignore[attr-defined]
     can_update = action_policy.can_update(request.user, action)
     form = ActionStatusForm(posted(request), initial={"status": action.status})
+    if not action_policy.can_drop(request.user, action) and action.status != ActionItem.Status.DROPPED:
+        form.fields["status"].choices = [  # type: ignore[attr-defined]
+            choice for choice in ActionItem.Status.choices if choice[0] != ActionItem.Status.DROPPED
+        ]
     if request.method == "POST":
         if not can_update:
             raise Http404

@@ -144,3 +144,19 @@ def test_a_review_date_out_of_range_is_a_form_error_not_a_broken_agenda(acme):
         assert "Choose a date from the year 2000 up to five years ahead." in response.content.decode()
     with schema_context("acme"):
         assert not ReviewMeeting.objects.exists()
+
+
+def test_an_owner_cannot_drop_a_review_action_alone_but_the_minute_takers_can(acme, held_review):
+    _meeting, action = held_review()
+    page = acme.logged_in_client(acme.operations).get(action.get_absolute_url()).content.decode()
+    assert 'value="done"' in page and 'value="dropped"' not in page
+    response = acme.logged_in_client(acme.operations).post(action.get_absolute_url(), {"status": "dropped"})
+    assert response.status_code == 400  # the choice is not offered: a form error, nothing written
+    with schema_context("acme"):
+        with pytest.raises(ValidationError):
+            services.action_update(action=action, by=acme.operations, status="dropped")
+        action.refresh_from_db()
+        assert action.status == "open"
+        services.action_update(action=action, by=acme.ciso, status="dropped")
+        action.refresh_from_db()
+        assert action.status == "dropped"
