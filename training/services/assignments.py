@@ -1,9 +1,7 @@
-"""Writes of the training app: modules and their quiz, assignments (onboarding, new policy versions, renewals),
-quiz attempts and completions, the tenant's training settings. Each is atomic and audited."""
+"""Who must do what by when: the tenant's training settings, onboarding, module and policy-version
+assignments, their upkeep when audiences, roles, modules or versions change, and renewals."""
 
 import datetime as dt
-import hashlib
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,30 +12,15 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import User
-from audit.services import changes_between
 from policies.models import Policy, PolicyVersion
 from policies.policies import audience_q as policy_audience_q
 
-from . import acknowledging
-from .models import Assignment, Attempt, Completion, Module, Option, Question, TrainingSettings, audience_includes
-from .policies import training_policy
-from .quiz import QuestionData, quiz_text
-from .quiz import score as quiz_score
+from .. import acknowledging
+from ..models import Assignment, Completion, Module, TrainingSettings, audience_includes
+from ..policies import training_policy
 
-MODULE_FIELDS = (
-    "title",
-    "summary",
-    "audience",
-    "onboarding",
-    "content",
-    "pass_mark",
-    "validity_months",
-    "policies",
-    "active",
-)
 # A module due again is assigned this many days before the completion expires, due on the expiry day.
 RENEWAL_NOTICE_DAYS = 30
-
 
 # --- settings -----------------------------------------------------------------------------
 
@@ -63,148 +46,6 @@ def settings_update(*, by: User, onboarding_due_days: int) -> TrainingSettings:
 
 def onboarding_due_date(today: dt.date | None = None) -> dt.date:
     return (today or timezone.localdate()) + dt.timedelta(days=TrainingSettings.current().onboarding_due_days)
-
-
-# --- modules ------------------------------------------------------------------------------
-
-
-def _fingerprint(text: str, count: str) -> str:
-    """Long texts go into the history as their size and a fingerprint: a change shows, the page stays readable."""
-    return f"{count}, sha256 {hashlib.sha256(text.encode()).hexdigest()[:12]}"
-
-
-def _snapshot(module: Module) -> dict[str, Any]:
-    quiz = module.questions.prefetch_related("options")
-    return {
-        "title": module.title,
-        "summary": module.summary,
-        "audience": sorted(module.audience),
-        "onboarding": module.onboarding,
-        "content": _fingerprint(module.content, _("%(n)d characters") % {"n": len(module.content)}),
-        "minimum_score": module.pass_mark,
-        "validity_months": module.validity_months,
-        "policies": sorted(module.policies.values_list("title", flat=True)),
-        "active": module.active,
-        "quiz": _fingerprint(quiz_text(quiz), _("%(n)d questions") % {"n": len(quiz)}) if quiz else "",
-    }
-
-
-def _questions_set(module: Module, questions: list[QuestionData]) -> None:
-    """Replace the quiz (attempts keep their own score and answers)."""
-    module.questions.all().delete()
-    for position, data in enumerate(questions, 1):
-        question = Question.objects.create(module=module, position=position, text=data.text)
-        Option.objects.bulk_create(
-            Option(question=question, position=n, text=text, correct=correct)
-            for n, (text, correct) in enumerate(data.options, 1)
-        )
-
-
-def _questions_check(questions: list[QuestionData]) -> None:
-    for index, question in enumerate(questions, 1):
-        if not question.text.strip() or len(question.options) < 2 or not any(c for _t, c in question.options):
-            raise ValidationError(
-                _("Question %(n)d needs a text, at least two answer options and at least one correct one.")
-                % {"n": index}
-            )
-
-
-@transaction.atomic
-def module_create(
-    *,
-    by: User,
-    title: str,
-    content: str,
-    summary: str = "",
-    audience: Iterable[str] = (),
-    onboarding: bool = False,
-    pass_mark: int = 80,
-    validity_months: int = 0,
-    policies: Iterable[Policy] = (),
-    active: bool = True,
-    questions: list[QuestionData] | None = None,
-) -> Module:
-    if not training_policy.can_create_module(by):
-        raise PermissionDenied
-    questions = questions or []
-    _questions_check(questions)
-    module = Module(
-        title=title.strip(),
-        summary=summary.strip(),
-        audience=sorted(set(audience)),
-        onboarding=onboarding,
-        content=content,
-        pass_mark=pass_mark,
-        validity_months=validity_months,
-        active=active,
-        created_by=by,
-    )
-    module.full_clean()
-    module.save()
-    module.policies.set(list(policies))
-    _questions_set(module, questions)
-    filled = {name: value for name, value in _snapshot(module).items() if value not in ("", None, [])}
-    audit.record(actor=by, action="training.module_created", obj=module, changes=changes_between({}, filled))
-    return module
-
-
-@transaction.atomic
-def module_update(*, module: Module, by: User, questions: list[QuestionData] | None = None, **fields: Any) -> Module:
-    if not training_policy.can_manage_modules(by):
-        raise PermissionDenied
-    unknown = set(fields) - set(MODULE_FIELDS)
-    if unknown:
-        raise TypeError(f"module_update() got unexpected fields: {sorted(unknown)}")
-    before = _snapshot(module)
-    policies = fields.pop("policies", None)
-    for name in ("title", "summary"):
-        if name in fields:
-            fields[name] = fields[name].strip()
-    if "audience" in fields:
-        fields["audience"] = sorted(set(fields["audience"]))
-    for name, value in fields.items():
-        setattr(module, name, value)
-    module.full_clean()
-    module.save()
-    if policies is not None:
-        module.policies.set(list(policies))
-    if questions is not None:
-        _questions_check(questions)
-        new_text = quiz_text([_Unsaved(q.text, [_UnsavedOption(t, c) for t, c in q.options]) for q in questions])
-        if new_text != quiz_text(module.questions.prefetch_related("options")):
-            _questions_set(module, questions)
-    changes = changes_between(before, _snapshot(module))
-    if changes:
-        audit.record(actor=by, action="training.module_updated", obj=module, changes=changes)
-    if not module.active:
-        # Nobody can open an inactive module: its open assignments would stay on their lists, overdue for ever.
-        withdrawn = Assignment.objects.filter(module=module, status=Assignment.Status.OPEN).update(
-            status=Assignment.Status.SUPERSEDED
-        )
-        if withdrawn:
-            audit.record(
-                actor=by, action="training.assignments_withdrawn", obj=module, changes={"people": [None, withdrawn]}
-            )
-    return module
-
-
-class _UnsavedOption:
-    def __init__(self, text: str, correct: bool) -> None:
-        self.text, self.correct = text, correct
-
-
-class _Unsaved:
-    """Questions not stored yet, shaped like stored ones for ``quiz_text``."""
-
-    def __init__(self, text: str, options: list[_UnsavedOption]) -> None:
-        self.text, self._options = text, options
-
-    @property
-    def options(self) -> "_Unsaved":
-        return self
-
-    def all(self) -> list[_UnsavedOption]:
-        return self._options
 
 
 # --- assignments --------------------------------------------------------------------------
@@ -470,145 +311,3 @@ def renewals_assign(*, today: dt.date | None = None) -> int:
         )
         count += 1
     return count
-
-
-# --- taking a module ----------------------------------------------------------------------
-
-
-def _pending_pass(user: User, module: Module) -> Attempt | None:
-    """The passed attempt that still waits for the acknowledgement step (none once completed)."""
-    return Attempt.objects.filter(user=user, module=module, passed=True, completion__isnull=True).first()
-
-
-@transaction.atomic
-def attempt_submit(*, user: User, module: Module, answers: Mapping[int, Iterable[int]]) -> Attempt:
-    """Score a quiz. Every attempt is kept, failed ones with their score; a failed one may be retried."""
-    if not training_policy.can_take(user, module):
-        raise PermissionDenied
-    questions = list(module.questions.prefetch_related("options"))
-    if not questions:
-        raise ValidationError(_("This module has no quiz."))
-    correct = {q.pk: {o.pk for o in q.options.all() if o.correct} for q in questions}
-    known = {q.pk: {o.pk for o in q.options.all()} for q in questions}
-    given = {int(q): {int(o) for o in options} & known.get(int(q), set()) for q, options in answers.items()}
-    given = {q: options for q, options in given.items() if q in known}
-    unanswered = [n for n, q in enumerate(questions, 1) if not given.get(q.pk)]
-    if unanswered:
-        raise ValidationError(
-            _("Answer every question (not answered: %(numbers)s).") % {"numbers": ", ".join(map(str, unanswered))}
-        )
-    result = quiz_score(correct, given)
-    attempt = Attempt.objects.create(
-        user=user,
-        module=module,
-        score=result,
-        pass_mark=module.pass_mark,
-        passed=result >= module.pass_mark,
-        answers={str(q): sorted(options) for q, options in given.items()},
-    )
-    audit.record(
-        actor=user,
-        action="training.quiz_passed" if attempt.passed else "training.quiz_failed",
-        obj=module,
-        changes={"score": [None, result], "minimum_score": [None, module.pass_mark]},
-    )
-    return attempt
-
-
-def versions_to_acknowledge(module: Module, user: User) -> list[PolicyVersion]:
-    """The current published version of each policy linked to ``module`` and addressed to ``user``."""
-    versions = []
-    roles = set(user.role_names)
-    for policy in module.policies.order_by("title"):
-        if policy.audience and not set(policy.audience) & roles:
-            continue
-        version = acknowledging.current_version(policy)
-        if version is not None:
-            version.policy = policy
-            versions.append(version)
-    return versions
-
-
-def ready_to_complete(user: User, module: Module) -> bool:
-    """Whether the quiz step is behind ``user`` (passed and not yet used, or no quiz)."""
-    return not module.questions.exists() or _pending_pass(user, module) is not None
-
-
-def _completion_still_standing(
-    user: User, module: Module, required: list[PolicyVersion], today: dt.date
-) -> Completion | None:
-    """The latest completion when completing again would record nothing new: it is still valid, it covers the
-    same policy versions and nothing asks for the module again (no open assignment)."""
-    latest = Completion.objects.filter(user=user, module=module).prefetch_related("versions").first()
-    if latest is None or not latest.is_valid(today) or _open_exists(user, module=module):
-        return None
-    if {version.pk for version in latest.versions.all()} != {version.pk for version in required}:
-        return None
-    return latest
-
-
-@transaction.atomic
-def module_complete(*, user: User, module: Module, acknowledged: Iterable[PolicyVersion]) -> Completion:
-    """The last step: the person acknowledges the current version of each linked policy ("I have read and
-    understood version 3"); the completion keeps the time, the score and those versions. Open assignments of
-    the module and of those versions are done."""
-    if not training_policy.can_take(user, module):
-        raise PermissionDenied
-    # One completion at a time per person: a double-clicked or resent form waits here, then finds the first one.
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    attempt = _pending_pass(user, module)
-    if module.questions.exists() and attempt is None:
-        raise ValidationError(_("Pass the quiz first."))
-    required = versions_to_acknowledge(module, user)
-    confirmed = {version.pk for version in acknowledged}
-    missing = [version for version in required if version.pk not in confirmed]
-    if missing:
-        raise ValidationError(
-            _("Confirm that you have read and understood %(items)s.")
-            % {"items": ", ".join(f"{v.policy} {_('version')} {v.number}" for v in missing)}
-        )
-    today = timezone.localdate()
-    if attempt is None:
-        repeated = _completion_still_standing(user, module, required, today)
-        if repeated is not None:
-            return repeated
-    completion = Completion.objects.create(
-        user=user,
-        module=module,
-        score=attempt.score if attempt else None,
-        expires_on=module.expiry_after(today),
-    )
-    completion.versions.set(required)
-    if attempt is not None:
-        attempt.completion = completion
-        attempt.save(update_fields=["completion"])
-    for version in required:
-        acknowledgement = acknowledging.acknowledge(user=user, version=version)
-        acknowledgement_recorded(acknowledgement=acknowledgement)
-    Assignment.objects.filter(user=user, module=module, status=Assignment.Status.OPEN).update(
-        status=Assignment.Status.DONE, completed_at=completion.completed_at, completion=completion
-    )
-    audit.record(
-        actor=user,
-        action="training.module_completed",
-        obj=module,
-        changes={
-            "score": [None, completion.score],
-            "acknowledged": [None, [f"{v.policy} v{v.number}" for v in required]],
-            "valid_until": [None, completion.expires_on.isoformat() if completion.expires_on else None],
-        },
-    )
-    return completion
-
-
-@transaction.atomic
-def version_acknowledge(*, user: User, assignment: Assignment) -> Any:
-    """Acknowledge the policy version an assignment asks for (from the training pages)."""
-    if assignment.user_id != user.pk or assignment.version is None:
-        raise PermissionDenied
-    version = assignment.version
-    if version.status != PolicyVersion.Status.PUBLISHED:
-        raise ValidationError(_("This version is no longer the published one."))
-    acknowledgement = acknowledging.acknowledge(user=user, version=version)
-    acknowledgement_recorded(acknowledgement=acknowledgement)
-    return acknowledgement
