@@ -4,8 +4,9 @@ Apps with ownable records register them here (model, owner field, hand-over func
 in their AppConfig.ready; sharing registers its revocation hook.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 
@@ -52,3 +53,40 @@ def records_reassign(user: User, to: User) -> int:
 
 def shares_revoke(user: User) -> int:
     return sum(revoke(user) for revoke in SHARE_REVOKERS)
+
+
+def hand_over(
+    records: Iterable[models.Model],
+    *,
+    field: str,
+    user: User,
+    to: User,
+    action: str,
+    audited_on: Callable[[Any], models.Model] | None = None,
+    change_key: Callable[[Any], str] | None = None,
+    then: Callable[[Any], None] | None = None,
+) -> int:
+    """Move each record's ``field`` from ``user`` to ``to`` and record every hand-over as an offboarding event.
+
+    ``audited_on`` names the record the event is written on (default: the record itself, e.g. an action's
+    incident instead), ``change_key`` the key of the change (default: ``field``), and ``then`` runs each
+    record's side effects (object permissions) after it is saved. Returns how many were handed over.
+    """
+    import audit
+
+    count = 0
+    for record in records:
+        setattr(record, field, to)
+        stamped = any(model_field.name == "updated_at" for model_field in record._meta.fields)
+        record.save(update_fields=[field, "updated_at"] if stamped else [field])
+        if then is not None:
+            then(record)
+        audit.record(
+            actor=None,
+            actor_label="offboarding",
+            action=action,
+            obj=audited_on(record) if audited_on else record,
+            changes={(change_key(record) if change_key else field): [user.email, to.email]},
+        )
+        count += 1
+    return count

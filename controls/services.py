@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 import audit
+from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
 from risks.models import Risk
@@ -66,16 +67,6 @@ def control_update(*, control: Control, by: User, **fields: Any) -> Control:
 
 def controls_reassign(user: User, to: User) -> int:
     """Offboarding: hand every control ``user`` owns to ``to``."""
-    count = 0
-    for control in Control.objects.filter(owner=user):
-        control.owner = to
-        control.save(update_fields=["owner", "updated_at"])
-        audit.record(
-            actor=None,
-            actor_label="offboarding",
-            action="control.owner_changed",
-            obj=control,
-            changes={"owner": [user.email, to.email]},
-        )
-        count += 1
-    return count
+    return ownership.hand_over(
+        Control.objects.filter(owner=user), field="owner", user=user, to=to, action="control.owner_changed"
+    )

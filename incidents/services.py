@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
 from risks.models import Risk
@@ -311,34 +312,19 @@ def action_status_set(*, action: CorrectiveAction, by: User, status: str) -> Cor
 
 def incidents_reassign(user: User, to: User) -> int:
     """Offboarding: hand the incidents ``user`` is assigned to (not yet closed) to ``to``."""
-    count = 0
-    for incident in Incident.objects.filter(assignee=user).exclude(status=Status.CLOSED):
-        incident.assignee = to
-        incident.save(update_fields=["assignee", "updated_at"])
-        audit.record(
-            actor=None,
-            actor_label="offboarding",
-            action="incident.assignee_changed",
-            obj=incident,
-            changes={"assignee": [user.email, to.email]},
-        )
-        count += 1
-    return count
+    incidents = Incident.objects.filter(assignee=user).exclude(status=Status.CLOSED)
+    return ownership.hand_over(incidents, field="assignee", user=user, to=to, action="incident.assignee_changed")
 
 
 def actions_reassign(user: User, to: User) -> int:
     """Offboarding: hand over open corrective actions."""
-    count = 0
     actions = CorrectiveAction.objects.filter(owner=user).exclude(status=CorrectiveAction.Status.DONE)
-    for action in actions.select_related("incident"):
-        action.owner = to
-        action.save(update_fields=["owner"])
-        audit.record(
-            actor=None,
-            actor_label="offboarding",
-            action="incident.action_owner_changed",
-            obj=action.incident,
-            changes={action.title: [user.email, to.email]},
-        )
-        count += 1
-    return count
+    return ownership.hand_over(
+        actions.select_related("incident"),
+        field="owner",
+        user=user,
+        to=to,
+        action="incident.action_owner_changed",
+        audited_on=lambda action: action.incident,
+        change_key=lambda action: action.title,
+    )

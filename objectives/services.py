@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 import audit
+from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
 from risks.models import Risk
@@ -187,16 +188,6 @@ def key_result_remove(*, key_result: KeyResult, by: User) -> None:
 
 def objectives_reassign(user: User, to: User) -> int:
     """Offboarding: hand every objective ``user`` owns to ``to``, each hand-over on the record."""
-    count = 0
-    for objective in Objective.objects.filter(owner=user):
-        objective.owner = to
-        objective.save(update_fields=["owner", "updated_at"])
-        audit.record(
-            actor=None,
-            actor_label="offboarding",
-            action="objective.owner_changed",
-            obj=objective,
-            changes={"owner": [user.email, to.email]},
-        )
-        count += 1
-    return count
+    return ownership.hand_over(
+        Objective.objects.filter(owner=user), field="owner", user=user, to=to, action="objective.owner_changed"
+    )

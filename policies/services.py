@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from accounts import ownership
 from accounts.models import User
 from accounts.roles import Role
 from audit.services import changes_between
@@ -259,16 +260,6 @@ def policy_acknowledge(*, user: User, version: PolicyVersion) -> Acknowledgement
 
 def policies_reassign(user: User, to: User) -> int:
     """Offboarding: hand every policy ``user`` owns to ``to``, each hand-over on the record."""
-    count = 0
-    for policy in Policy.objects.filter(owner=user):
-        policy.owner = to
-        policy.save(update_fields=["owner", "updated_at"])
-        audit.record(
-            actor=None,
-            actor_label="offboarding",
-            action="policy.owner_changed",
-            obj=policy,
-            changes={"owner": [user.email, to.email]},
-        )
-        count += 1
-    return count
+    return ownership.hand_over(
+        Policy.objects.filter(owner=user), field="owner", user=user, to=to, action="policy.owner_changed"
+    )

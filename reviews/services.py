@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
 
@@ -228,19 +229,8 @@ def action_update(
 
 def actions_reassign(user: User, to: User) -> int:
     """Offboarding: hand every open action ``user`` owns to ``to``, each hand-over on the record."""
-    count = 0
-    for action in ActionItem.objects.filter(owner=user).exclude(status__in=ActionItem.CLOSED):
-        action.owner = to
-        action.save(update_fields=["owner", "updated_at"])
-        audit.record(
-            actor=None,
-            actor_label="offboarding",
-            action="review_action.owner_changed",
-            obj=action,
-            changes={"owner": [user.email, to.email]},
-        )
-        count += 1
-    return count
+    actions = ActionItem.objects.filter(owner=user).exclude(status__in=ActionItem.CLOSED)
+    return ownership.hand_over(actions, field="owner", user=user, to=to, action="review_action.owner_changed")
 
 
 # Team meeting records.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 import audit
+from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
 
@@ -102,20 +103,14 @@ def risk_owner_move(*, risk: Risk, old: User, new: User) -> None:
 
 def risks_reassign(user: User, to: User) -> int:
     """Offboarding: hand every risk ``user`` owns to ``to``, object permissions included."""
-    count = 0
-    for risk in Risk.objects.filter(owner=user):
-        risk.owner = to
-        risk.save(update_fields=["owner", "updated_at"])
-        risk_owner_move(risk=risk, old=user, new=to)
-        audit.record(
-            actor=None,
-            actor_label="offboarding",
-            action="risk.owner_changed",
-            obj=risk,
-            changes={"owner": [user.email, to.email]},
-        )
-        count += 1
-    return count
+    return ownership.hand_over(
+        Risk.objects.filter(owner=user),
+        field="owner",
+        user=user,
+        to=to,
+        action="risk.owner_changed",
+        then=lambda risk: risk_owner_move(risk=risk, old=user, new=to),
+    )
 
 
 @transaction.atomic
@@ -265,19 +260,19 @@ def action_status_set(*, action: TreatmentAction, by: User, status: str) -> Trea
 
 def actions_reassign(user: User, to: User) -> int:
     """Offboarding: hand over open treatment actions."""
-    count = 0
-    for action in TreatmentAction.objects.filter(owner=user).exclude(status=TreatmentAction.Status.DONE):
-        action.owner = to
-        action.save(update_fields=["owner"])
+
+    def permissions_move(action: TreatmentAction) -> None:
         assign_perm("risks.view_risk", to, action.risk)
         if action.risk.owner_id != user.pk:
             remove_perm("risks.view_risk", user, action.risk)
-        audit.record(
-            actor=None,
-            actor_label="offboarding",
-            action="risk.action_owner_changed",
-            obj=action.risk,
-            changes={action.title: [user.email, to.email]},
-        )
-        count += 1
-    return count
+
+    return ownership.hand_over(
+        TreatmentAction.objects.filter(owner=user).exclude(status=TreatmentAction.Status.DONE),
+        field="owner",
+        user=user,
+        to=to,
+        action="risk.action_owner_changed",
+        audited_on=lambda action: action.risk,
+        change_key=lambda action: action.title,
+        then=permissions_move,
+    )
