@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core import crypto, storage
+from tenants import dbroles
 from tenants.models import Tenant
 
 from .models import BackupRecord, RestoreDrill
@@ -57,8 +58,9 @@ def pg_tools() -> Path:
     return usable[0][1]
 
 
-def _pg_env(database: str | None = None) -> dict[str, str]:
-    params = connection.settings_dict
+def _pg_env(database: str | None = None, *, role: str) -> dict[str, str]:
+    """libpq variables for the ``backup``, ``drill`` or ``owner`` login (tenants/dbroles.py)."""
+    params = dbroles.component_settings(role)
     host = params.get("HOST") or params.get("OPTIONS", {}).get("host", "")
     env = {**os.environ, "PGUSER": params.get("USER") or "", "PGDATABASE": database or params["NAME"]}
     if host:
@@ -70,8 +72,8 @@ def _pg_env(database: str | None = None) -> dict[str, str]:
     return env
 
 
-def _connect(database: str) -> psycopg.Connection:
-    env = _pg_env(database)
+def _connect(database: str, *, role: str) -> psycopg.Connection:
+    env = _pg_env(database, role=role)
     return psycopg.connect(
         dbname=database,
         user=env["PGUSER"],
@@ -173,7 +175,7 @@ def _backup_run(tenant: Tenant, record: BackupRecord) -> BackupRecord:
             dump = workdir / "schema.dump"
             subprocess.run(
                 [str(pg_tools() / "pg_dump"), "-Fc", "-n", tenant.schema_name, "-f", str(dump)],
-                env=_pg_env(),
+                env=_pg_env(role="backup"),
                 check=True,
                 capture_output=True,
                 text=True,
@@ -283,14 +285,14 @@ def restore_drill(*, tenant: Tenant, record: BackupRecord) -> RestoreDrill:
     """Restore into a scratch database, compare every table with the backup's fingerprint, time it."""
     started = time.monotonic()
     scratch = f"drill_{tenant.schema_name}_{uuid.uuid4().hex[:8]}"[:63]
-    admin = _connect("postgres")
+    admin = _connect("postgres", role="drill")
     drill = None
     try:
         with tempfile.TemporaryDirectory(prefix="isms-drill-") as tmp:
             workdir = Path(tmp)
             manifest = _archive_open(tenant, record, workdir)
             admin.execute(f'CREATE DATABASE "{scratch}"')
-            with _connect(scratch) as target, connection.cursor() as live:
+            with _connect(scratch, role="drill") as target, connection.cursor() as live:
                 # Functions the schema's triggers call live in public (the audit trail's append-only guard).
                 live.execute(
                     "SELECT pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
@@ -308,12 +310,12 @@ def restore_drill(*, tenant: Tenant, record: BackupRecord) -> RestoreDrill:
                     scratch,
                     str(workdir / "archive" / "schema.dump"),
                 ],
-                env=_pg_env(scratch),
+                env=_pg_env(scratch, role="drill"),
                 check=True,
                 capture_output=True,
                 text=True,
             )
-            with _connect(scratch) as target, target.cursor() as cursor:
+            with _connect(scratch, role="drill") as target, target.cursor() as cursor:
                 restored = schema_fingerprint(cursor, tenant.schema_name)
             expected: dict[str, object] = dict(manifest["tables"])  # type: ignore[call-overload]
             if restored != expected:
@@ -362,7 +364,7 @@ def restore_in_place(*, tenant: Tenant, record: BackupRecord) -> None:
         manifest = _archive_open(tenant, record, workdir)  # refuses before anything changes
         previous_status = tenant.status
         Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.MAINTENANCE)
-        admin = _connect(connection.settings_dict["NAME"])
+        admin = _connect(connection.settings_dict["NAME"], role="owner")
         try:
             admin.execute(f'DROP SCHEMA IF EXISTS "{aside}" CASCADE')
             admin.execute(f'ALTER SCHEMA "{schema}" RENAME TO "{aside}"')
@@ -377,13 +379,15 @@ def restore_in_place(*, tenant: Tenant, record: BackupRecord) -> None:
                         connection.settings_dict["NAME"],
                         str(workdir / "archive" / "schema.dump"),
                     ],
-                    env=_pg_env(),
+                    env=_pg_env(role="owner"),
                     check=True,
                     capture_output=True,
                     text=True,
                 )
                 with admin.cursor() as cursor:
                     restored = schema_fingerprint(cursor, schema)
+                    # Restored without privileges: the tenant's role gets its rights on the new tables.
+                    dbroles.tenant_role_ensure(cursor, schema)
                 if restored != manifest["tables"]:
                     raise BackupError("The restored schema does not match the backup; the live schema was put back.")
                 with admin.transaction():

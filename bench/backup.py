@@ -298,7 +298,7 @@ def main() -> None:
         plain: list[Child] = []
         for _ in range(2):
             code, _out, err, child = child_run(
-                [str(tools / "pg_dump"), "-Fc", "-n", schema], backups._pg_env(), to_null=True
+                [str(tools / "pg_dump"), "-Fc", "-n", schema], backups._pg_env(role="backup"), to_null=True
             )
             assert code == 0, err.decode()
             plain.append(child)

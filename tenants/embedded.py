@@ -13,6 +13,9 @@ import warnings
 from pathlib import Path
 
 EMBEDDED_DATABASE = "isms"
+# The embedded cluster's least-privilege logins (tenants/dbroles.py says what each may do).
+EMBEDDED_ROLES = {component: f"isms_{component}" for component in ("owner", "app", "backup", "drill")}
+_socket_dir = [""]
 
 
 def _ensure_dir(path: Path) -> Path:
@@ -44,7 +47,42 @@ def database_config(data_dir: Path) -> dict[str, object]:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
-    return {"NAME": EMBEDDED_DATABASE, "USER": "postgres", "HOST": str(socket_dir), "PORT": ""}
+    _socket_dir[0] = str(socket_dir)
+    _roles_bootstrap(str(socket_dir))
+    return {"NAME": EMBEDDED_DATABASE, "USER": EMBEDDED_ROLES["app"], "HOST": str(socket_dir), "PORT": ""}
+
+
+def database_roles() -> dict[str, dict[str, str]]:
+    """Settings of the owner, backup and drill logins of the embedded cluster (Unix socket, no password)."""
+    return {component: {"USER": EMBEDDED_ROLES[component]} for component in ("owner", "backup", "drill")}
+
+
+def database_admin() -> dict[str, str]:
+    """The embedded cluster's superuser: only the test suite's set-up uses it, to create test roles."""
+    return {"NAME": EMBEDDED_DATABASE, "USER": "postgres", "HOST": _socket_dir[0], "PORT": ""}
+
+
+def _roles_bootstrap(socket_dir: str) -> None:
+    """Create the least-privilege logins once (every process checks, one creates)."""
+    import psycopg
+
+    with psycopg.connect(dbname=EMBEDDED_DATABASE, user="postgres", host=socket_dir, autocommit=True) as admin:
+        ready = admin.execute(
+            "SELECT count(*) = 4 AND pg_get_userbyid((SELECT datdba FROM pg_database WHERE datname = %s)) = %s "
+            "FROM pg_roles WHERE rolname = ANY(%s)",
+            [EMBEDDED_DATABASE, EMBEDDED_ROLES["owner"], list(EMBEDDED_ROLES.values())],
+        ).fetchone()
+        if ready and ready[0]:
+            return
+        from tenants import dbroles
+
+        with admin.transaction():
+            admin.execute("SELECT pg_advisory_xact_lock(7133)")
+            dbroles.roles_bootstrap(
+                admin.cursor(),
+                database=EMBEDDED_DATABASE,
+                logins={component: {"USER": user} for component, user in EMBEDDED_ROLES.items()},
+            )
 
 
 def forget_dead_handles(pgdata: Path, *, holder: int | None = None) -> None:

@@ -12,7 +12,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from core import storage
 from core.schemas import use_public_schema
 
-from . import cloning, keys
+from . import cloning, dbroles, keys
 from .models import Domain, Tenant
 
 # DNS label rules, no doubled or trailing hyphen (also invalid in an Azure container name).
@@ -83,12 +83,14 @@ def tenant_provision(*, slug: str, name: str, admin_email: str, admin_name: str 
     tenant = Tenant(schema_name=schema, slug=slug, name=name)
     storage.tenant_containers_create(tenant)
     try:
-        with transaction.atomic():
+        with dbroles.as_owner(), transaction.atomic():
             tenant.save()
             domain = Domain.objects.create(tenant=tenant, domain=tenant_domain_for(slug), is_primary=True)
             keys.tenant_key_create(tenant=tenant)
             cloning.schema_clone(source=settings.TENANT_BASE_SCHEMA, target=schema)
             cloning.schema_migrate_rest(schema=schema)
+            with connection.cursor() as cursor:
+                dbroles.tenant_role_ensure(cursor, schema)
             with schema_context(schema):
                 account_services.roles_seed()
                 admin = account_services.user_create(email=admin_email, full_name=admin_name, roles=["Admin"])
@@ -107,12 +109,15 @@ def tenant_delete(*, slug: str) -> None:
         tenant = Tenant.objects.get(slug=slug)
     except Tenant.DoesNotExist:
         raise ValidationError(_("There is no tenant with the slug “%(slug)s”.") % {"slug": slug})
-    with transaction.atomic():
+    with dbroles.as_owner(), transaction.atomic():
         use_public_schema()
+        tenant = Tenant.objects.get(pk=tenant.pk)
         with connection.cursor() as cursor:
             # Deferred foreign-key checks still pending in this transaction would block the drop.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         tenant.delete(force_drop=True)
+        with connection.cursor() as cursor:
+            dbroles.tenant_role_drop(cursor, tenant.schema_name)
     storage.tenant_containers_delete(tenant)
 
 
@@ -150,11 +155,17 @@ def platform_migrate(*, verbosity: int = 0) -> None:
 
     from accounts import services as account_services
 
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
-    template_schema_ensure(verbosity=verbosity)
-    public_tenant_ensure()
-    call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
-    # Role permissions grow with each app: bring every tenant's groups up to date.
-    for tenant in Tenant.objects.exclude(schema_name=get_public_schema_name()):
-        with schema_context(tenant.schema_name):
-            account_services.roles_seed()
+    with dbroles.as_owner():
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+        template_schema_ensure(verbosity=verbosity)
+        public_tenant_ensure()
+        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
+        with connection.cursor() as cursor:
+            dbroles.public_grants_apply(cursor)
+        # Role permissions grow with each app, tables with each migration: bring every tenant up to date.
+        for tenant in Tenant.objects.exclude(schema_name=get_public_schema_name()):
+            with connection.cursor() as cursor:
+                dbroles.tenant_role_ensure(cursor, tenant.schema_name)
+            with schema_context(tenant.schema_name):
+                account_services.roles_seed()
+        use_public_schema()

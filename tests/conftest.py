@@ -5,12 +5,14 @@ that is rolled back, so data a test creates inside a tenant schema disappears.
 """
 
 import os
+import secrets
 import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -105,17 +107,20 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
 
     _azure_reachable_or_fail()
     with django_db_blocker.unblock():
+        _login_as(ADMIN)
         config = setup_databases(
             verbosity=0,
             interactive=False,
             aliases={"default"},  # type: ignore[arg-type]
             serialized_aliases=set(),
         )
+        _login_as(_roles_create())
         tenant_services.platform_migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
     yield
     with django_db_blocker.unblock():
         use_public_schema()
+        _login_as(ADMIN)
         with connection.cursor() as cursor:
             # Connections opened beside Playwright's event loop are context-local and may
             # outlive their tests; nothing else of ours is connected any more.
@@ -123,7 +128,59 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+        database = connection.settings_dict["NAME"]
         teardown_databases(config, verbosity=0)
+        _roles_drop(database)
+
+
+# The login the suite is given (DATABASE_ADMIN_URL, else DATABASE_URL, else the embedded
+# superuser): it only creates the test database and the least-privilege roles the suite runs as.
+ADMIN = {
+    key: (settings.DATABASE_ADMIN or settings.DATABASES["default"]).get(key, "")
+    for key in ("USER", "PASSWORD", "HOST", "PORT")
+}
+
+
+def _login_as(params: dict[str, str]) -> None:
+    """Reconnect the default connection with another login (same database)."""
+    connection.close()
+    for key in ("USER", "PASSWORD"):
+        connection.settings_dict[key] = params.get(key, "")
+
+
+def _roles_create() -> dict[str, str]:
+    """As the admin: the owner, app, backup and drill roles of this test database."""
+    from tenants import dbroles
+
+    database = connection.settings_dict["NAME"]
+    logins = {
+        component: {"USER": f"{database}_{component}", "PASSWORD": secrets.token_urlsafe(18)}
+        for component in ("owner", "app", "backup", "drill")
+    }
+    with connection.cursor() as cursor:
+        dbroles.roles_bootstrap(cursor, database=database, logins=logins)
+    settings.DATABASE_ROLES = {
+        component: {**logins[component], "HOST": ADMIN["HOST"], "PORT": ADMIN["PORT"]}
+        for component in ("owner", "backup", "drill")
+    }
+    # A test that holds locks on a tenant's tables while the owner drops it fails instead of hanging.
+    settings.DATABASE_ROLES["owner"]["OPTIONS"] = {
+        **connection.settings_dict.get("OPTIONS", {}),
+        "options": "-c lock_timeout=30000",
+    }
+    return logins["app"]
+
+
+def _roles_drop(database: str) -> None:
+    """After the test database is gone: its component and tenant roles (they are per cluster)."""
+    from django.db import connections
+
+    with connections["default"]._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s) ORDER BY rolname DESC", [database + "_"]
+        )
+        for (role,) in cursor.fetchall():
+            cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 @pytest.hookimpl(trylast=True)
@@ -166,6 +223,31 @@ def acme(worlds: dict[str, TenantWorld], db: None) -> TenantWorld:
 @pytest.fixture
 def globex(worlds: dict[str, TenantWorld], db: None) -> TenantWorld:
     return worlds["globex"].fresh()
+
+
+_tenants_left: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _tenants_provisioned_by_test_removed(request: pytest.FixtureRequest, django_db_blocker) -> Iterator[None]:
+    """Provisioning commits as the owner, outside the test's transaction: tenants a test made
+    are deleted before the next test starts (not at teardown, where the test's own transaction
+    may still hold locks on their tables)."""
+    if "db" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        for tenant in Tenant.objects.filter(pk__in=_tenants_left):
+            tenant_services.tenant_delete(slug=tenant.slug)
+        _tenants_left.clear()
+        before = set(Tenant.objects.values_list("pk", flat=True))
+    yield
+    with django_db_blocker.unblock():
+        from tenants import dbroles
+
+        with dbroles.as_owner():  # sees committed rows only, whatever the test's transaction holds
+            _tenants_left.update(set(Tenant.objects.values_list("pk", flat=True)) - before)
 
 
 @pytest.fixture(autouse=True)

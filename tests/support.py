@@ -5,17 +5,21 @@ import socket
 import subprocess
 import time
 import urllib.parse
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else "python"
 
 
-def database_url() -> str:
-    """URL of the database the tests run on (pytest-django's test database)."""
-    params = connection.settings_dict
+def database_url(params: Mapping[str, Any] | None = None) -> str:
+    """URL of the database the tests run on (pytest-django's test database), as the app role
+    or with the login in ``params``."""
+    params = {**connection.settings_dict, **(params or {})}
     host = params.get("HOST") or params.get("OPTIONS", {}).get("host", "")
     user = urllib.parse.quote(params.get("USER") or "")
     password = urllib.parse.quote(params.get("PASSWORD") or "")
@@ -31,7 +35,9 @@ def subprocess_env(**overrides: str) -> dict[str, str]:
     """The test environment for a child process, pointed at the test database."""
     # Set for Playwright's event loop in the test process only; never for a server.
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env["DATABASE_URL"] = database_url()
+    env["DATABASE_URL"] = database_url(settings.DATABASES["default"])
+    for component, params in settings.DATABASE_ROLES.items():
+        env[f"DATABASE_{component.upper()}_URL"] = database_url(params)
     env.update(overrides)
     return env
 

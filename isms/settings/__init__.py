@@ -137,10 +137,23 @@ TEMPLATES = [
 ]
 WSGI_APPLICATION = "isms.wsgi.application"
 
-# --- database: DATABASE_URL, or the embedded pgserver cluster in .data/pg
+# --- database: one least-privilege role per component (tenants/dbroles.py), or the embedded cluster
+# DATABASE_URL is the app role (web and workers); the owner/migrator, backup and drill roles have
+# their own URLs. Unset, they fall back to DATABASE_URL (one role for all: `check --deploy` warns).
 DATABASE_URL = env.str("DATABASE_URL", default="")
-DATABASES = {"default": env.db_url_config(DATABASE_URL) if DATABASE_URL else embedded.database_config(DATA_DIR)}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+if DATABASE_URL:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    DATABASE_ROLES = {
+        component: env.db_url_config(url) if (url := env.str(f"DATABASE_{component.upper()}_URL", default="")) else {}
+        for component in ("owner", "backup", "drill")
+    }
+    # Only `manage.py db_roles_create` and the test suite's set-up use it: a role that may create roles.
+    DATABASE_ADMIN = env.db_url_config(url) if (url := env.str("DATABASE_ADMIN_URL", default="")) else {}
+else:
+    DATABASES = {"default": embedded.database_config(DATA_DIR)}
+    DATABASE_ROLES = embedded.database_roles()
+    DATABASE_ADMIN = embedded.database_admin()
+DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
