@@ -16,6 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tenants import embedded
 
+from .secrets import secret
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -24,14 +26,17 @@ DEBUG = env.bool("DEBUG", default=False)
 DATA_DIR = Path(env.str("ISMS_DATA_DIR", default=str(BASE_DIR / ".data"))).resolve()
 
 # --- secrets: from the environment; only a debug run may fall back to local dev keys
-SECRET_KEY = env.str("SECRET_KEY", default="")
-ISMS_MASTER_KEY = env.str("ISMS_MASTER_KEY", default="")
+# Each secret may also come from a file named by <NAME>_FILE (Docker secrets, Key Vault CSI): see secrets.py.
+SECRET_KEY = secret("SECRET_KEY")
+ISMS_MASTER_KEY = secret("ISMS_MASTER_KEY")
+# During a master key rotation: the previous master key(s), comma-separated, still read but never written.
+ISMS_MASTER_KEY_PREVIOUS = [part.strip() for part in secret("ISMS_MASTER_KEY_PREVIOUS").split(",") if part.strip()]
 if DEBUG:
     SECRET_KEY = SECRET_KEY or embedded.dev_secret(DATA_DIR, "secret_key")
     ISMS_MASTER_KEY = ISMS_MASTER_KEY or embedded.dev_secret(DATA_DIR, "master_key")
 for _name, _value in (("SECRET_KEY", SECRET_KEY), ("ISMS_MASTER_KEY", ISMS_MASTER_KEY)):
     if not _value:
-        raise ImproperlyConfigured(f"{_name} must be set in the environment when DEBUG is off.")
+        raise ImproperlyConfigured(f"{_name} (or {_name}_FILE) must be set when DEBUG is off.")
 
 # --- hosts and tenancy
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
@@ -138,14 +143,14 @@ TEMPLATES = [
 WSGI_APPLICATION = "isms.wsgi.application"
 
 # --- database: DATABASE_URL, or the embedded pgserver cluster in .data/pg
-DATABASE_URL = env.str("DATABASE_URL", default="")
+DATABASE_URL = secret("DATABASE_URL")
 DATABASES = {"default": env.db_url_config(DATABASE_URL) if DATABASE_URL else embedded.database_config(DATA_DIR)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache: tenant-prefixed keys, because ids repeat across tenants
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = secret("REDIS_URL")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache"
@@ -253,7 +258,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 # Each tenant's files sit in .data/media/<schema>/ (or its own Azure container).
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
-AZURE_STORAGE_CONNECTION_STRING = env.str("AZURE_STORAGE_CONNECTION_STRING", default="")
+AZURE_STORAGE_CONNECTION_STRING = secret("AZURE_STORAGE_CONNECTION_STRING")
 STORAGES = {
     "default": {
         "BACKEND": "core.storage.TenantAzureStorage"
@@ -281,11 +286,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"isms@{BASE_DOMAIN}"
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_HOST_PASSWORD = secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 
 # --- Celery: Redis in production and tests, kombu's filesystem transport when embedded
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://localhost/"
+CELERY_BROKER_URL = secret("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = embedded.filesystem_broker_folders(DATA_DIR)
