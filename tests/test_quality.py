@@ -3,6 +3,7 @@
 import gettext
 import re
 import subprocess
+import tomllib
 
 import pytest
 
@@ -21,12 +22,38 @@ PRODUCTION_ENV = {
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=ROOT, env=env or subprocess_env(), capture_output=True, text=True, timeout=600)
+    return subprocess.run(args, cwd=ROOT, env=env or subprocess_env(), capture_output=True, text=True, timeout=600)  # noqa: S603 — the venv's own tools with fixed arguments, no shell
 
 
 def test_ruff_lint_is_clean():
     result = _run(PYTHON, "-m", "ruff", "check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_security_rule_is_ignored_globally_and_each_file_exception_says_why():
+    """Ruff's bandit rules (S) stay on everywhere; an exception is a `# noqa: S… — reason` on its line,
+    or a per-file ignore under a comment that explains it."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    lint = tomllib.loads(text)["tool"]["ruff"]["lint"]
+    assert "S" in lint["select"]
+    assert [rule for rule in lint.get("ignore", []) if rule.startswith("S")] == []
+    lines = text.splitlines()
+    for pattern, rules in lint.get("per-file-ignores", {}).items():
+        if any(rule.startswith("S") for rule in rules):
+            index = next(i for i, line in enumerate(lines) if line.startswith(f'"{pattern}" ='))
+            assert lines[index - 1].startswith("#"), f"per-file ignore of {pattern} without a comment saying why"
+
+
+def test_every_inline_security_exception_gives_a_reason():
+    skipped = {".venv", ".tools", ".data", "node_modules"}
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in ROOT.rglob("*.py")
+        if not skipped & set(path.relative_to(ROOT).parts)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"noqa: S\d", line) and not re.search(r"noqa: S\d+(, S\d+)* (—|--) \S", line)
+    ]
+    assert bare == []
 
 
 def test_ruff_format_is_clean():

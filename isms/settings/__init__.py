@@ -36,7 +36,7 @@ if DEBUG:
     ISMS_MASTER_KEY = ISMS_MASTER_KEY or embedded.dev_secret(DATA_DIR, "master_key")
 for _name, _value in (("SECRET_KEY", SECRET_KEY), ("ISMS_MASTER_KEY", ISMS_MASTER_KEY)):
     if not _value:
-        raise ImproperlyConfigured(f"{_name} (or {_name}_FILE) must be set when DEBUG is off.")
+        raise ImproperlyConfigured(f"{_name} must be set in the environment (or {_name}_FILE) when DEBUG is off.")
 
 # --- hosts and tenancy
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
