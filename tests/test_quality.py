@@ -1,9 +1,11 @@
 """Quality gates run with the suite: lint, format, types, migrations, deploy checks, translations."""
 
 import gettext
+import json
 import re
 import subprocess
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +56,30 @@ def test_every_inline_security_exception_gives_a_reason():
         if re.search(r"noqa: S\d", line) and not re.search(r"noqa: S\d+(, S\d+)* (—|--) \S", line)
     ]
     assert bare == []
+
+
+def test_make_sbom_writes_a_valid_cyclonedx_bom_of_the_locked_runtime_dependencies(tmp_path: Path):
+    from cyclonedx.schema import OutputFormat, SchemaVersion
+    from cyclonedx.validation import make_schemabased_validator
+
+    sbom = tmp_path / "sbom.cdx.json"
+    result = _run("make", "--no-print-directory", "sbom", f"SBOM={sbom}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = sbom.read_text(encoding="utf-8")
+    errors = make_schemabased_validator(OutputFormat.JSON, SchemaVersion.V1_6).validate_str(text)
+    assert errors is None, errors
+    bom = json.loads(text)
+    assert (bom["bomFormat"], bom["specVersion"]) == ("CycloneDX", "1.6")
+    assert bom["metadata"]["component"]["name"] == "isms-portal"
+    locked = {
+        package["name"]: package["version"]
+        for package in tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))["package"]
+    }
+    listed = {component["name"]: component["version"] for component in bom["components"]}
+    assert listed["django"] == locked["django"] and listed["cryptography"] == locked["cryptography"]
+    assert f"pkg:pypi/django@{locked['django']}" in {component["purl"] for component in bom["components"]}
+    assert {name: locked.get(name) for name in listed} == listed  # every version exactly as locked
+    assert "pytest" not in listed and "cyclonedx-bom" not in listed  # the portal's, not the test tools'
 
 
 def test_ruff_format_is_clean():
