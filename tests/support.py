@@ -32,6 +32,9 @@ def subprocess_env(**overrides: str) -> dict[str, str]:
     # Set for Playwright's event loop in the test process only; never for a server.
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["DATABASE_URL"] = database_url()
+    # Servers and workers run with DEBUG off: they refuse the console backend (isms.E001) and must
+    # not reach a real SMTP server; the dummy backend drops messages.
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
     env.update(overrides)
     return env
 

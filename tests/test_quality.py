@@ -20,6 +20,9 @@ PRODUCTION_ENV = {
     "ISMS_MASTER_KEY": "bHJ5OGZ6b3Bxd3J0eXVpb3Bhc2RmZ2hqa2x6eGN2Ym4=",
     "BASE_DOMAIN": "isms.example.com",
     "ISMS_BEHIND_PROXY": "1",
+    # Production delivers e-mail over SMTP (console/locmem are refused with DEBUG off: isms.E001).
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_HOST": "smtp.example.com",
 }
 
 

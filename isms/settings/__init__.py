@@ -281,7 +281,9 @@ BACKUP_RETENTION_MIN_DAYS = env.int("BACKUP_RETENTION_MIN_DAYS", default=7)
 BACKUP_RETENTION_MAX_DAYS = env.int("BACKUP_RETENTION_MAX_DAYS", default=35)
 
 # --- e-mail: console in development, SMTP from the environment in production
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# With DEBUG off the console, locmem and file backends are refused (core.checks, isms.E001).
+_EMAIL_DEFAULT = "console" if DEBUG else "smtp"
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=f"django.core.mail.backends.{_EMAIL_DEFAULT}.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"isms@{BASE_DOMAIN}")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
