@@ -77,7 +77,9 @@ def test_an_invitation_sent_with_debug_off_is_delivered_and_reaches_no_log_or_ou
     assert len(_SMTPServer.sent) == 1
     delivered = message_from_bytes(_SMTPServer.sent[0])
     assert delivered["To"] == "nina@acme.example"
-    found = LINK.search(delivered.get_payload(decode=True))
+    body = delivered.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    found = LINK.search(body)
     assert found, delivered.get_payload()
     token = found.group(1).decode()
     output = capsys.readouterr()
@@ -104,7 +106,9 @@ def test_the_invitation_task_carries_the_invitations_id_and_never_its_link(
     # What the worker then mails is a working link that the message never contained.
     with schema_context("acme"):
         assert tasks.invitation_send.apply(args=queued[0]["args"], headers=queued[0]["headers"]).get() is True
-    token = LINK.search(mailoutbox[0].body.encode()).group(1).decode()
+    found = LINK.search(mailoutbox[0].body.encode())
+    assert found is not None
+    token = found.group(1).decode()
     assert token not in repr(queued)
     assert acme.client().get(f"/invitations/{token}/").status_code == 200
 
