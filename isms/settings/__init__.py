@@ -321,7 +321,9 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One-time links (invitations, set-password) have their tokens blanked in whatever is logged.
+    "filters": {"one_time_links": {"()": "core.log_redaction.OneTimeLinkFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_time_links"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
