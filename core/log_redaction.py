@@ -12,9 +12,7 @@ import re
 REDACTED = "[redacted]"
 # The tokens of the URL patterns "invitation_accept" and "set_password" (accounts/urls.py); "choose" is
 # the set-password form's own placeholder, not a token, and /people/invitations/<id>/ holds no token.
-_ONE_TIME_LINK = re.compile(
-    r"((?<!/people)/invitations/|/accounts/set-password/[^/\s?#\"']+/)(?!choose/)[^/\s?#\"']+"
-)
+_ONE_TIME_LINK = re.compile(r"((?<!/people)/invitations/|/accounts/set-password/[^/\s?#\"']+/)(?!choose/)[^/\s?#\"']+")
 
 
 def redact(text: str) -> str:
