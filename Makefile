@@ -10,7 +10,7 @@ TEST_ENV := REDIS_URL=$(REDIS_URL) SECRET_KEY=test-secret-key-not-for-production
 	ISMS_MASTER_KEY=dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE= \
 	ISMS_HTTPS=0 DEBUG=0
 
-.PHONY: run test lint fmt typecheck assets bench messages clean
+.PHONY: run test lint fmt typecheck assets bench messages clean sbom
 
 run: .venv/.synced assets ## Run the portal with embedded PostgreSQL, Celery and a demo tenant
 	DEBUG=1 ISMS_HTTPS=0 ISMS_PUBLIC_PORT=$(PORT) $(VENV_PY) manage.py rundev --port $(PORT)
@@ -52,6 +52,13 @@ bench: .venv/.synced ## Run the benchmarks in bench/ (figures in bench/README.md
 	$(TEST_ENV) $(VENV_PY) bench/risk_list.py
 	$(TEST_ENV) $(VENV_PY) bench/backup.py
 	$(TEST_ENV) $(VENV_PY) bench/incidents.py
+
+# Software bill of materials of the portal (runtime dependencies, exactly as pinned in uv.lock), CycloneDX 1.6 JSON.
+SBOM ?= sbom.cdx.json
+sbom: .venv/.synced ## Write the CycloneDX SBOM (sbom.cdx.json) from uv.lock
+	$(UV) export --frozen --no-dev --no-emit-project --format requirements.txt \
+		| $(VENV_PY) -m cyclonedx_py requirements --pyproject pyproject.toml --mc-type application \
+			--sv 1.6 --of JSON --output-reproducible --validate -o $(SBOM) -
 
 clean:
 	rm -rf .venv .tools node_modules static/vendor

@@ -96,7 +96,7 @@ class OffboardForm(forms.Form):
     def __init__(self, *args: Any, leaving: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["reassign_to"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         field.queryset = User.objects.filter(is_active=True).exclude(pk=leaving.pk)
 
 

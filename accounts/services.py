@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import audit
 from audit.models import AuditEvent
 from core.links import absolute_url
+from core.schemas import current_schema_name
 
 from . import ownership, signals
 from .models import Invitation, LoginRecord, OffboardingRecord, User
@@ -34,6 +36,7 @@ from .policies import people_policy
 from .roles import ROLE_PERMISSIONS, Role
 
 INVITATION_LIFETIME = timedelta(hours=72)
+_INVITATION_TOKEN_SALT = "isms.accounts.invitation"  # noqa: S105 — an HMAC label, not a secret
 
 
 def email_validate(email: str) -> str:
@@ -158,6 +161,15 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _invitation_token(invitation: Invitation) -> str:
+    """The invitation's secret: an HMAC under SECRET_KEY of the row's identity, as Django's password-reset
+    tokens are. So the worker that mails the link rebuilds it from the invitation's id alone, and no
+    token travels through the broker or a task log; the database keeps only its hash."""
+    created = int(invitation.created_at.timestamp() * 1_000_000)
+    value = f"{current_schema_name()}:{invitation.pk}:{invitation.email}:{created}"
+    return salted_hmac(_INVITATION_TOKEN_SALT, value, algorithm="sha256").hexdigest()
+
+
 def invitation_url(*, token: str, host: str) -> str:
     return absolute_url(host, reverse("invitation_accept", kwargs={"token": token}, urlconf="isms.urls_tenant"))
 
@@ -166,7 +178,7 @@ def invitation_url(*, token: str, host: str) -> str:
 def invitation_create(
     *, by: User, email: str, roles: Iterable[str], full_name: str = "", host: str
 ) -> tuple[Invitation, str]:
-    """Invite a person by e-mail; returns the invitation and its link (sent, never stored)."""
+    """Invite a person by e-mail; returns the invitation and its link (mailed by a task, never stored)."""
     if not people_policy.can_manage(by):
         raise PermissionDenied
     email = email_validate(email)
@@ -178,32 +190,47 @@ def invitation_create(
     now = timezone.now()
     for stale in Invitation.objects.filter(email=email, accepted_at=None, revoked_at=None, expires_at__gt=now):
         _invitation_revoke(stale, by=by)
-    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email,
         full_name=full_name.strip(),
         roles=roles,
-        token_hash=_token_hash(token),
+        # Replaced below once the row has the id its token is derived from.
+        token_hash=_token_hash(secrets.token_urlsafe(32)),
         invited_by=by,
         expires_at=now + INVITATION_LIFETIME,
     )
-    link = invitation_url(token=token, host=host)
+    token = _invitation_token(invitation)
+    invitation.token_hash = _token_hash(token)
+    invitation.save(update_fields=["token_hash"])
     audit.record(
         actor=by, action="invitation.created", obj=invitation, changes={"email": [None, email], "roles": [None, roles]}
     )
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=_("You are invited to the ISMS portal"),
-            message=_(
-                "%(inviter)s invited you to the ISMS portal as %(roles)s.\n\n"
-                "Open this link within 72 hours to choose your password (it works once):\n%(link)s\n"
-            )
-            % {"inviter": by.get_full_name(), "roles": ", ".join(roles), "link": link},
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[email],
+    from . import tasks
+
+    # The task gets the invitation's id and host only: task arguments show in worker logs and the broker.
+    args, headers = (invitation.pk, host), {"_schema_name": current_schema_name()}
+    transaction.on_commit(lambda: tasks.invitation_send.apply_async(args=args, headers=headers))
+    return invitation, invitation_url(token=token, host=host)
+
+
+def invitation_send(*, invitation_id: int, host: str) -> bool:
+    """Mail a pending invitation its one-time link; False (nothing sent) if it was accepted, revoked or expired."""
+    invitation = Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_pending:
+        return False
+    link = invitation_url(token=_invitation_token(invitation), host=host)
+    inviter = invitation.invited_by.get_full_name() if invitation.invited_by else ""
+    send_mail(
+        subject=_("You are invited to the ISMS portal"),
+        message=_(
+            "%(inviter)s invited you to the ISMS portal as %(roles)s.\n\n"
+            "Open this link within 72 hours to choose your password (it works once):\n%(link)s\n"
         )
+        % {"inviter": inviter, "roles": ", ".join(invitation.roles), "link": link},
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.email],
     )
-    return invitation, link
+    return True
 
 
 def invitation_for_token(token: str) -> Invitation | None:

@@ -81,7 +81,7 @@ def record(
             ],
         )
         row = cursor.fetchone()
-        assert row is not None
+        assert row is not None  # noqa: S101 — type narrowing for mypy, not a runtime check
         _locked, stored_ip, stored_changes = row
     prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
     event = AuditEvent(

@@ -71,7 +71,7 @@ def child_run(
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, open(os.devnull, "wb") as null:
         started = time.perf_counter()
-        process = subprocess.Popen(args, env=env, stdout=null if to_null else out, stderr=err)
+        process = subprocess.Popen(args, env=env, stdout=null if to_null else out, stderr=err)  # noqa: S603 — the benchmark's own pg_dump/pg_restore argument list, no shell
         status_file = Path(f"/proc/{process.pid}/status")
         peak_kb = 0
         while True:
@@ -244,7 +244,7 @@ def main() -> None:
             cursor.execute(f'CREATE TABLE "{schema}".bench_blob (id bigserial PRIMARY KEY, payload text)')
             # 1 KiB of hex per row: compresses about as well as ordinary text (roughly 2:1).
             cursor.execute(
-                f'INSERT INTO "{schema}".bench_blob (payload) '
+                f'INSERT INTO "{schema}".bench_blob (payload) '  # noqa: S608 — schema name of the benchmark's own tenant, double-quoted
                 "SELECT (SELECT string_agg(md5((g * 32 + j)::text), '') FROM generate_series(0, 31) j) "
                 "FROM generate_series(1, %s) g",
                 [args.blob_rows],

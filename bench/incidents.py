@@ -50,7 +50,7 @@ def _azurite() -> tuple[str, subprocess.Popen[bytes] | None]:
     from tests.support import free_port, wait_for_port
 
     port = free_port()
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 — Azurite from our node_modules, fixed arguments, no shell
         [
             str(ROOT / "node_modules" / ".bin" / "azurite-blob"),
             "--inMemoryPersistence",

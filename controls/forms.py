@@ -25,10 +25,10 @@ class ControlForm(forms.ModelForm):
     def __init__(self, *args: Any, editor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
         risks = self.fields["risks"]
-        assert isinstance(risks, forms.ModelMultipleChoiceField)
+        assert isinstance(risks, forms.ModelMultipleChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         # Only risks the editor may see are offered; links to others are kept by the service.
         risks.queryset = risk_policy.visible(editor, Risk.objects.order_by("reference"))
         risks.help_text = _("Risks this control treats.")

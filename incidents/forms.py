@@ -120,7 +120,7 @@ class IncidentForm(forms.ModelForm):
     def __init__(self, *args: Any, can_assign: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assignee = self.fields["assignee"]
-        assert isinstance(assignee, forms.ModelChoiceField)
+        assert isinstance(assignee, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         assignee.queryset = _active_people()
         self.fields["severity"].help_text = severity_help()
         if not can_assign:
@@ -138,7 +138,7 @@ class TransitionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assignee = self.fields["assignee"]
-        assert isinstance(assignee, forms.ModelChoiceField)
+        assert isinstance(assignee, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         assignee.queryset = _active_people()
 
 
@@ -188,7 +188,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = _active_people()
 
 
@@ -200,7 +200,7 @@ class RiskLinkForm(forms.Form):
     def __init__(self, *args: Any, risks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["risks"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         field.queryset = risks
 
 
@@ -250,7 +250,7 @@ class IncidentFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assignee = self.fields["assignee"]
-        assert isinstance(assignee, forms.ModelChoiceField)
+        assert isinstance(assignee, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         assignee.queryset = User.objects.filter(
             pk__in=Incident.objects.exclude(assignee=None).values("assignee_id")
         ).order_by("full_name", "email")

@@ -54,7 +54,7 @@ def breach_deadlines(today: dt.date, now: dt.datetime) -> Iterable[Notification 
     )
     for incident in incidents:
         deadline = incident.breach_deadline
-        assert deadline is not None
+        assert deadline is not None  # noqa: S101 — type narrowing for mypy, not a runtime check
         left = deadline - now
         # The most urgent mark reached: one reminder per mark, never the earlier ones late.
         mark = next(name for name, before in reversed(BREACH_MARKS) if left <= before)

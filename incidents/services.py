@@ -60,7 +60,7 @@ def _next_reference(year: int) -> str:
             [year],
         )
         row = cursor.fetchone()
-    assert row is not None
+    assert row is not None  # noqa: S101 — type narrowing for mypy, not a runtime check
     return f"INC-{year}-{row[0]:04d}"
 
 

@@ -102,7 +102,7 @@ def _shares_expiring(now: dt.datetime) -> Iterable[Notification | None]:
         .select_related("grantee_user", "content_type")
     )
     for grant in grants:
-        assert grant.grantee_user is not None and grant.expires_at is not None
+        assert grant.grantee_user is not None and grant.expires_at is not None  # noqa: S101 — type narrowing for mypy, not a runtime check
         model = grant.content_type.model_class()
         record = model._default_manager.filter(pk=grant.object_id).first() if model else None
         if record is None:

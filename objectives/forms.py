@@ -22,14 +22,14 @@ class ObjectiveForm(forms.ModelForm):
     def __init__(self, *args: Any, editor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
         risks = self.fields["risks"]
-        assert isinstance(risks, forms.ModelMultipleChoiceField)
+        assert isinstance(risks, forms.ModelMultipleChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         # Only the risks the editor can see are offered; links to others are kept by the service.
         risks.queryset = risk_policy.visible(editor, Risk.objects.order_by("reference"))
         override = self.fields["status_override"]
-        assert isinstance(override, forms.ChoiceField)
+        assert isinstance(override, forms.ChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         override.choices = [("", _("Follow the key results")), *Objective.Status.choices]
 
 
@@ -52,8 +52,8 @@ class ObjectiveFilterForm(forms.Form):
     def __init__(self, *args: Any, reader: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         period = self.fields["period"]
-        assert isinstance(period, forms.ChoiceField)
+        assert isinstance(period, forms.ChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         period.choices = [("", _("All")), *((value, value) for value in periods_visible_to(reader))]
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = owners_visible_to(reader)

@@ -34,7 +34,7 @@ class PolicyForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
         if self.instance.pk and self.instance.audience:
             self.initial["audience_scope"] = self.ROLES

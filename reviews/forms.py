@@ -26,7 +26,7 @@ class ReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("chair", "attendees"):
             field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
+            assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
             field.queryset = _people()
 
 
@@ -50,7 +50,7 @@ class ActionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = _people()
 
 
@@ -78,7 +78,7 @@ class ActionFilterForm(forms.Form):
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = owners
 
 
@@ -92,7 +92,7 @@ class TeamMeetingForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         attendees = self.fields["attendees"]
-        assert isinstance(attendees, forms.ModelMultipleChoiceField)
+        assert isinstance(attendees, forms.ModelMultipleChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         attendees.queryset = _people()
 
 

@@ -66,7 +66,7 @@ class RiskForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
 
     def clean(self) -> dict[str, Any]:
@@ -105,7 +105,7 @@ class RiskFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = User.objects.filter(risks_owned__isnull=False).distinct().order_by("full_name", "email")
 
 
@@ -138,5 +138,5 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         owner.queryset = User.objects.filter(is_active=True).order_by("full_name", "email")

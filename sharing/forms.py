@@ -28,7 +28,7 @@ class ShareForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         person = self.fields["person"]
-        assert isinstance(person, forms.ModelChoiceField)
+        assert isinstance(person, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         person.queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
 
     def clean(self) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def database_config(data_dir: Path) -> dict[str, object]:
     forget_dead_handles(pgdata)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")  # noqa: S608 — EMBEDDED_DATABASE is a module constant; psql takes no parameters
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
     _socket_dir[0] = str(socket_dir)

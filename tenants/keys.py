@@ -7,14 +7,20 @@ Tenant keys in turn wrap the data key of every encrypted object (``core.crypto``
 
 import base64
 import binascii
+import hashlib
+import hmac
 import secrets
 import struct
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from .models import Tenant, TenantKey
 
@@ -23,6 +29,8 @@ NONCE_BYTES = 12
 # 64 random bits: a collision is practically impossible, and the unique key_id column would refuse one.
 KEY_ID_BYTES = 8
 _WRAP_LABEL = b"ISMS tenant key v1"
+_MASTER_ID_LABEL = b"ISMS master key id v1"
+MASTER_KEY_ID_HEX = 16
 
 
 class TenantKeyError(Exception):
@@ -47,22 +55,41 @@ def master_key() -> bytes:
 
     Standard and URL-safe base64 are both accepted (the debug key in ``.data/master_key`` is URL-safe).
     """
-    value = str(settings.ISMS_MASTER_KEY or "").strip()
+    return _master_key_decode(settings.ISMS_MASTER_KEY, "ISMS_MASTER_KEY")
+
+
+def _master_key_decode(value: object, name: str) -> bytes:
+    value = str(value or "").strip()
     hint = "Generate one with `openssl rand -base64 32`."
     if not value:
-        raise ImproperlyConfigured(f"ISMS_MASTER_KEY is not set. {hint}")
+        raise ImproperlyConfigured(f"{name} is not set. {hint}")
     try:
         key = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
     except (binascii.Error, ValueError):
         raise ImproperlyConfigured(
-            f"ISMS_MASTER_KEY is not valid base64; it must be the base64 encoding of exactly {KEY_BYTES} bytes. {hint}"
+            f"{name} is not valid base64; it must be the base64 encoding of exactly {KEY_BYTES} bytes. {hint}"
         ) from None
     if len(key) != KEY_BYTES:
         raise ImproperlyConfigured(
-            f"ISMS_MASTER_KEY must be the base64 encoding of exactly {KEY_BYTES} bytes; "
-            f"it decodes to {len(key)} bytes. {hint}"
+            f"{name} must be the base64 encoding of exactly {KEY_BYTES} bytes; it decodes to {len(key)} bytes. {hint}"
         )
     return key
+
+
+def master_key_id(key: bytes) -> str:
+    """A public name for a master key: an HMAC of a fixed label under the key, so it reveals nothing of it."""
+    return hmac.new(key, _MASTER_ID_LABEL, hashlib.sha256).hexdigest()[:MASTER_KEY_ID_HEX]
+
+
+def master_keys() -> dict[str, bytes]:
+    """Every configured master key by id: the current one (``ISMS_MASTER_KEY``) first, then the previous
+    ones (``ISMS_MASTER_KEY_PREVIOUS``) that a rotation in progress still reads but never writes with."""
+    current = master_key()
+    found = {master_key_id(current): current}
+    for position, value in enumerate(getattr(settings, "ISMS_MASTER_KEY_PREVIOUS", None) or [], start=1):
+        key = _master_key_decode(value, f"ISMS_MASTER_KEY_PREVIOUS (entry {position})")
+        found.setdefault(master_key_id(key), key)
+    return found
 
 
 def _wrap_aad(tenant: Tenant, key_id: str) -> bytes:
@@ -76,9 +103,17 @@ def tenant_key_create(*, tenant: Tenant) -> TenantKey:
     if TenantKey.objects.filter(tenant=tenant, retired_at__isnull=True).exists():
         raise TenantKeyError(f"Tenant {tenant.slug!r} already has an active key.")
     key_id = secrets.token_hex(KEY_ID_BYTES)
+    return TenantKey.objects.create(
+        tenant=tenant,
+        key_id=key_id,
+        wrapped_key=_wrap(master, tenant, key_id, secrets.token_bytes(KEY_BYTES)),
+        master_key_id=master_key_id(master),
+    )
+
+
+def _wrap(master: bytes, tenant: Tenant, key_id: str, key: bytes) -> bytes:
     nonce = secrets.token_bytes(NONCE_BYTES)
-    wrapped = nonce + AESGCM(master).encrypt(nonce, secrets.token_bytes(KEY_BYTES), _wrap_aad(tenant, key_id))
-    return TenantKey.objects.create(tenant=tenant, key_id=key_id, wrapped_key=wrapped)
+    return nonce + AESGCM(master).encrypt(nonce, key, _wrap_aad(tenant, key_id))
 
 
 def tenant_key_for(*, tenant: Tenant) -> TenantKey:
@@ -108,12 +143,122 @@ def tenant_key_unwrap(*, tenant: Tenant, key_id: str | None = None) -> tuple[str
     )
     if record is None:
         raise TenantKeyMissing(f"Tenant {tenant.slug!r} has no key {key_id!r}.")
-    master = master_key()
-    wrapped = bytes(record.wrapped_key)
-    try:
-        key = AESGCM(master).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _wrap_aad(tenant, record.key_id))
-    except InvalidTag:
+    return record.key_id, _unwrap(record, tenant, master_keys())
+
+
+def _unwrap(record: TenantKey, tenant: Tenant, masters: dict[str, bytes]) -> bytes:
+    """The tenant key in ``record``, opened with the master key it names (any known one if it names none)."""
+    if record.master_key_id and record.master_key_id not in masters:
         raise MasterKeyMismatch(
-            f"The master key does not open key {record.key_id!r} of tenant {tenant.slug!r}."
-        ) from None
-    return record.key_id, key
+            f"Key {record.key_id!r} of tenant {tenant.slug!r} is wrapped by master key {record.master_key_id!r}, "
+            "which is configured neither as ISMS_MASTER_KEY nor in ISMS_MASTER_KEY_PREVIOUS."
+        )
+    # Keys from before master key ids were recorded name none: try each configured master key.
+    candidates = [masters[record.master_key_id]] if record.master_key_id else list(masters.values())
+    wrapped = bytes(record.wrapped_key)
+    for master in candidates:
+        try:
+            return AESGCM(master).decrypt(
+                wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _wrap_aad(tenant, record.key_id)
+            )
+        except InvalidTag:
+            continue
+    raise MasterKeyMismatch(f"The master key does not open key {record.key_id!r} of tenant {tenant.slug!r}.")
+
+
+# --- rotation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MasterRotation:
+    master_key_id: str
+    """The master key that now wraps every tenant key."""
+    rewrapped: int
+    """Tenant keys re-wrapped by this run."""
+    already: int
+    """Tenant keys found already wrapped by the current master key (by an earlier, interrupted run)."""
+
+
+def tenant_key_rewrap(*, pk: int) -> bool:
+    """Re-wrap one tenant key under the current master key; False if it already is (nothing written).
+
+    One transaction per key with the row locked: a run stopped at any point leaves every key wrapped
+    by exactly one master key, and recorded as such, so running again simply carries on.
+    """
+    masters = master_keys()
+    current_id, current = next(iter(masters.items()))
+    with transaction.atomic(), schema_context(get_public_schema_name()):
+        record = TenantKey.objects.select_for_update().select_related("tenant").get(pk=pk)
+        if record.master_key_id == current_id:
+            return False
+        previous_id = record.master_key_id
+        key = _unwrap(record, record.tenant, masters)
+        record.wrapped_key = _wrap(current, record.tenant, record.key_id, key)
+        record.master_key_id = current_id
+        record.save(update_fields=["wrapped_key", "master_key_id"])
+        _platform_record(
+            action="tenant_key.rewrapped",
+            obj=record,
+            changes={"tenant": [None, record.tenant.slug], "wrapped_by": [previous_id or None, current_id]},
+        )
+        return True
+
+
+def master_key_rotate(*, progress: Callable[[TenantKey, bool], None] | None = None) -> MasterRotation:
+    """Re-wrap every tenant key (active and retired) under ``ISMS_MASTER_KEY``; resumable.
+
+    The keys still wrapped by the old master key are opened with ``ISMS_MASTER_KEY_PREVIOUS``.
+    When this returns, no tenant key needs the previous master key any more: it may be dropped.
+    """
+    masters = master_keys()
+    current_id = next(iter(masters))
+    rewrapped = already = 0
+    with schema_context(get_public_schema_name()):
+        for pk in TenantKey.objects.order_by("pk").values_list("pk", flat=True):
+            changed = tenant_key_rewrap(pk=pk)
+            rewrapped += changed
+            already += not changed
+            if progress is not None:
+                progress(TenantKey.objects.select_related("tenant").get(pk=pk), changed)
+        _platform_record(
+            action="master_key.rotated",
+            changes={"wrapped_by": [None, current_id], "rewrapped": [None, rewrapped], "already": [None, already]},
+        )
+    return MasterRotation(master_key_id=current_id, rewrapped=rewrapped, already=already)
+
+
+@transaction.atomic
+def tenant_key_rotate(*, tenant: Tenant) -> TenantKey:
+    """Retire the tenant's active key and give it a new one: new objects and backups use the new key.
+
+    Objects sealed before name their key id in their header and open with the retired key, which is
+    kept. Recorded in the tenant's own audit chain.
+    """
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).get()
+    with schema_context(get_public_schema_name()):
+        previous = TenantKey.objects.filter(tenant=tenant, retired_at__isnull=True).first()
+        if previous is not None:
+            previous.retired_at = timezone.now()
+            previous.save(update_fields=["retired_at"])
+        created = tenant_key_create(tenant=tenant)
+    with schema_context(tenant.schema_name):
+        import audit
+
+        audit.record(
+            actor=None,
+            actor_label="operator",
+            action="tenant_key.rotated",
+            object_type="tenants.tenantkey",
+            object_id=created.key_id,
+            object_label=f"tenant key {created.key_id}",
+            changes={"version": [previous.key_id if previous else None, created.key_id]},
+        )
+    return created
+
+
+def _platform_record(*, action: str, changes: dict[str, list[object]], obj: TenantKey | None = None) -> None:
+    """An event in the platform's (public schema's) audit chain."""
+    import audit
+
+    with schema_context(get_public_schema_name()):
+        audit.record(actor=None, actor_label="operator", action=action, obj=obj, changes=changes)

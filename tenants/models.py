@@ -64,6 +64,8 @@ class TenantKey(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="keys", verbose_name=_("tenant"))
     key_id = models.CharField(_("key id"), max_length=32, unique=True)
     wrapped_key = models.BinaryField(_("wrapped key"))
+    # Which master key wraps it (tenants.keys.master_key_id); empty for keys wrapped before ids were kept.
+    master_key_id = models.CharField(_("master key id"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 

@@ -291,7 +291,7 @@ def azurite() -> Iterator[str]:
         "Azurite is needed: run `npm ci` (make test does) or set AZURE_STORAGE_CONNECTION_STRING."
     )
     port = free_port()
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 — Azurite from our node_modules, fixed arguments, no shell
         [
             binary,
             "--inMemoryPersistence",

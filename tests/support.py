@@ -38,6 +38,9 @@ def subprocess_env(**overrides: str) -> dict[str, str]:
     env["DATABASE_URL"] = database_url(settings.DATABASES["default"])
     for component, params in settings.DATABASE_ROLES.items():
         env[f"DATABASE_{component.upper()}_URL"] = database_url(params)
+    # Servers and workers run with DEBUG off: they refuse the console backend (isms.E001) and must
+    # not reach a real SMTP server; the dummy backend drops messages.
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
     env.update(overrides)
     return env
 

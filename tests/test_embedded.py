@@ -29,7 +29,7 @@ def test_rundev_without_services_serves_the_demo_tenant_and_stops_on_ctrl_c(tmp_
     env.update(DEBUG="1", ISMS_HTTPS="0", ISMS_DATA_DIR=str(tmp_path / "data"))
     port = free_port()
     log = (tmp_path / "rundev.log").open("w+")
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 — our own interpreter and fixed arguments, no shell
         [PYTHON, "manage.py", "rundev", "--port", str(port)],
         cwd=ROOT,
         env=env,

@@ -50,7 +50,7 @@ class ModuleForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         policies = self.fields["policies"]
-        assert isinstance(policies, forms.ModelMultipleChoiceField)
+        assert isinstance(policies, forms.ModelMultipleChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         policies.queryset = Policy.objects.order_by("title")
 
     def clean_quiz(self) -> list[QuestionData]:

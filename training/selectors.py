@@ -155,7 +155,7 @@ def duties(today: dt.date, users: QuerySet[User] | None = None) -> list[Duty]:
         if assignment.module_id is not None:
             latest[(assignment.user_id, "module", assignment.module_id)] = assignment
         else:
-            assert assignment.version is not None
+            assert assignment.version is not None  # noqa: S101 — type narrowing for mypy, not a runtime check
             latest[(assignment.user_id, "policy", assignment.version.policy_id)] = assignment
     result = []
     for (user_id, kind, key), assignment in latest.items():
@@ -164,7 +164,7 @@ def duties(today: dt.date, users: QuerySet[User] | None = None) -> list[Duty]:
             label = str(assignment.module)
         else:
             done = assignment.status == Assignment.Status.DONE
-            assert assignment.version is not None
+            assert assignment.version is not None  # noqa: S101 — type narrowing for mypy, not a runtime check
             label = str(assignment.version.policy)
         overdue = not done and assignment.status == Assignment.Status.OPEN and assignment.due_date < today
         result.append(Duty(user_id, label, kind, key, assignment.due_date, done, overdue))

@@ -16,6 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tenants import embedded
 
+from .secrets import secret
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -24,14 +26,17 @@ DEBUG = env.bool("DEBUG", default=False)
 DATA_DIR = Path(env.str("ISMS_DATA_DIR", default=str(BASE_DIR / ".data"))).resolve()
 
 # --- secrets: from the environment; only a debug run may fall back to local dev keys
-SECRET_KEY = env.str("SECRET_KEY", default="")
-ISMS_MASTER_KEY = env.str("ISMS_MASTER_KEY", default="")
+# Each secret may also come from a file named by <NAME>_FILE (Docker secrets, Key Vault CSI): see secrets.py.
+SECRET_KEY = secret("SECRET_KEY")
+ISMS_MASTER_KEY = secret("ISMS_MASTER_KEY")
+# During a master key rotation: the previous master key(s), comma-separated, still read but never written.
+ISMS_MASTER_KEY_PREVIOUS = [part.strip() for part in secret("ISMS_MASTER_KEY_PREVIOUS").split(",") if part.strip()]
 if DEBUG:
     SECRET_KEY = SECRET_KEY or embedded.dev_secret(DATA_DIR, "secret_key")
     ISMS_MASTER_KEY = ISMS_MASTER_KEY or embedded.dev_secret(DATA_DIR, "master_key")
 for _name, _value in (("SECRET_KEY", SECRET_KEY), ("ISMS_MASTER_KEY", ISMS_MASTER_KEY)):
     if not _value:
-        raise ImproperlyConfigured(f"{_name} must be set in the environment when DEBUG is off.")
+        raise ImproperlyConfigured(f"{_name} must be set in the environment (or {_name}_FILE) when DEBUG is off.")
 
 # --- hosts and tenancy
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost")
@@ -140,15 +145,15 @@ WSGI_APPLICATION = "isms.wsgi.application"
 # --- database: one least-privilege role per component (tenants/dbroles.py), or the embedded cluster
 # DATABASE_URL is the app role (web and workers); the owner/migrator, backup and drill roles have
 # their own URLs. Unset, they fall back to DATABASE_URL (one role for all: `check --deploy` warns).
-DATABASE_URL = env.str("DATABASE_URL", default="")
+DATABASE_URL = secret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASE_ROLES = {
-        component: env.db_url_config(url) if (url := env.str(f"DATABASE_{component.upper()}_URL", default="")) else {}
+        component: env.db_url_config(url) if (url := secret(f"DATABASE_{component.upper()}_URL")) else {}
         for component in ("owner", "backup", "drill")
     }
     # Only `manage.py db_roles_create` and the test suite's set-up use it: a role that may create roles.
-    DATABASE_ADMIN = env.db_url_config(url) if (url := env.str("DATABASE_ADMIN_URL", default="")) else {}
+    DATABASE_ADMIN = env.db_url_config(url) if (url := secret("DATABASE_ADMIN_URL")) else {}
 else:
     DATABASES = {"default": embedded.database_config(DATA_DIR)}
     DATABASE_ROLES = embedded.database_roles()
@@ -158,7 +163,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache: tenant-prefixed keys, because ids repeat across tenants
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = secret("REDIS_URL")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache"
@@ -266,7 +271,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 # Each tenant's files sit in .data/media/<schema>/ (or its own Azure container).
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
-AZURE_STORAGE_CONNECTION_STRING = env.str("AZURE_STORAGE_CONNECTION_STRING", default="")
+AZURE_STORAGE_CONNECTION_STRING = secret("AZURE_STORAGE_CONNECTION_STRING")
 STORAGES = {
     "default": {
         "BACKEND": "core.storage.TenantAzureStorage"
@@ -289,16 +294,18 @@ BACKUP_RETENTION_MIN_DAYS = env.int("BACKUP_RETENTION_MIN_DAYS", default=7)
 BACKUP_RETENTION_MAX_DAYS = env.int("BACKUP_RETENTION_MAX_DAYS", default=35)
 
 # --- e-mail: console in development, SMTP from the environment in production
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# With DEBUG off the console, locmem and file backends are refused (core.checks, isms.E001).
+_EMAIL_DEFAULT = "console" if DEBUG else "smtp"
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=f"django.core.mail.backends.{_EMAIL_DEFAULT}.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"isms@{BASE_DOMAIN}")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_HOST_PASSWORD = secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 
 # --- Celery: Redis in production and tests, kombu's filesystem transport when embedded
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://localhost/"
+CELERY_BROKER_URL = secret("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = embedded.filesystem_broker_folders(DATA_DIR)
@@ -327,7 +334,9 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One-time links (invitations, set-password) have their tokens blanked in whatever is logged.
+    "filters": {"one_time_links": {"()": "core.log_redaction.OneTimeLinkFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_time_links"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -40,7 +40,7 @@ class AnalysisForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         people = self.fields["participants"]
         previous = self.fields["previous"]
-        assert isinstance(people, forms.ModelMultipleChoiceField) and isinstance(previous, forms.ModelChoiceField)
+        assert isinstance(people, forms.ModelMultipleChoiceField) and isinstance(previous, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
         people.queryset = User.objects.filter(
             is_active=True, groups__name__in=["CISO", "Management", "Security"]
         ).distinct()

@@ -35,7 +35,7 @@ def test_killed_worker_leaves_no_success_and_the_next_run_cleans_up(tenant, loca
     # Hold a lock pg_dump must wait for, so the worker is caught mid-backup, deterministically.
     blocker = psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=False)
     blocker.execute(f'LOCK TABLE "{tenant.schema_name}".risks_risk IN ACCESS EXCLUSIVE MODE')
-    worker = subprocess.Popen(
+    worker = subprocess.Popen(  # noqa: S603 — our own interpreter and fixed arguments, no shell
         [
             PYTHON,
             "-m",

@@ -25,7 +25,7 @@ def redis_worker(worlds, django_db_blocker) -> Iterator[str]:
         "Celery integration tests need a real Redis broker: set REDIS_URL (make test does)."
     )
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    worker = subprocess.Popen(
+    worker = subprocess.Popen(  # noqa: S603 — our own interpreter and fixed arguments, no shell
         [
             PYTHON,
             "-m",

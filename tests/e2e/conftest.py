@@ -43,7 +43,7 @@ def portal(django_db_setup, django_db_blocker) -> Iterator[str]:
         # that would outlive the session and block dropping the test database.
         connections.close_all()
     port = free_port()
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 — our own interpreter and fixed arguments, no shell
         [
             PYTHON,
             "-m",

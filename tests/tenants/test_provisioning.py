@@ -137,7 +137,7 @@ def test_clone_runs_for_real_a_migration_the_template_lacks(db, worlds):
     template = settings.TENANT_BASE_SCHEMA
     with connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE "{template}".core_taskrun')
-        cursor.execute(f"DELETE FROM \"{template}\".django_migrations WHERE app = 'core'")
+        cursor.execute(f"DELETE FROM \"{template}\".django_migrations WHERE app = 'core'")  # noqa: S608 — schema name of a test tenant, double-quoted
     services.tenant_provision(slug="latecomer", name="Late", admin_email="x@late.example")
     assert "core_taskrun" in _shape("latecomer")["tables"]
     assert ("core", "0001_initial") in _shape("latecomer")["migrations"]
@@ -239,7 +239,7 @@ def _shape(schema: str) -> dict[str, list]:
             [f"{schema}.", schema],
         )
         constraints = cursor.fetchall()
-        cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY 1, 2')
+        cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY 1, 2')  # noqa: S608 — schema name of a test tenant, double-quoted
         migrations = cursor.fetchall()
     return {
         "tables": tables,

@@ -297,7 +297,7 @@ def renewals_assign(*, today: dt.date | None = None) -> int:
         later = Completion.objects.filter(user=user, module=module, completed_at__gt=completion.completed_at)
         if later.exists() or _open_exists(user, module=module):
             continue
-        assert completion.expires_on is not None
+        assert completion.expires_on is not None  # noqa: S101 — type narrowing for mypy, not a runtime check
         Assignment.objects.create(
             user=user, module=module, due_date=completion.expires_on, reason=Assignment.Reason.RENEWAL
         )

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             commands.append([*celery, "worker", "--pool=solo", "--loglevel=WARNING"])
             commands.append([*celery, "beat", "--loglevel=WARNING"])
         # Children answer Ctrl-C themselves, even when a shell started us with SIGINT ignored.
-        children = [subprocess.Popen(command, preexec_fn=_default_sigint) for command in commands]
+        children = [subprocess.Popen(command, preexec_fn=_default_sigint) for command in commands]  # noqa: S603 — our own interpreter and fixed arguments, no shell (development only)
 
         stopping = False
 
