@@ -14,12 +14,15 @@ from django_tenants.utils import schema_context
 
 import audit
 from audit.models import GENESIS_HASH, AuditEvent
+from audit.keys import audit_key
 from audit.services import chain_verify
 from audit.tasks import audit_chain_verify, audit_chain_verify_dispatch
 from core.models import TaskRun
 from core.tasks import PublicSchemaError
 from isms.celery import app
 from tenants.models import Tenant
+
+pytestmark = pytest.mark.usefixtures("anchors_cleared")
 
 
 def verify(*args: str) -> str:
@@ -160,7 +163,7 @@ def test_altered_event_with_a_recomputed_hash_is_found_at_the_next_event(acme):
     with trigger_bypassed("acme"):
         execute(
             "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
-            [altered.action, altered.compute_hash(), altered.pk],
+            [altered.action, altered.compute_hash(audit_key()), altered.pk],
         )
 
     assert f"acme: BROKEN at event {following.pk} " in verify_broken("--tenant", "acme")
@@ -170,7 +173,7 @@ def test_audit_verify_reports_an_intact_tenant(acme):
     three_events("acme")
     with schema_context("acme"):
         count = AuditEvent.objects.count()
-    assert verify("--tenant", "acme").strip() == f"acme: intact, {count} events"
+    assert verify("--tenant", "acme").strip() == f"acme: intact, {count} events, 0 anchors checked"
 
 
 def test_audit_verify_without_a_tenant_checks_every_tenant_and_the_platform(acme, globex):
@@ -205,14 +208,14 @@ def task_runs(schema: str) -> list[TaskRun]:
 
 
 def test_daily_task_records_an_intact_chain_as_succeeded(acme, globex):
-    three_events("acme")
+    *_earlier, last = three_events("acme")
     with schema_context("acme"):
         count = AuditEvent.objects.count()
         assert audit_chain_verify.apply().get() is True
 
     [run] = task_runs("acme")
     assert run.status == TaskRun.Status.SUCCEEDED
-    assert run.detail == f"{count} events checked"
+    assert run.detail == f"{count} events checked, 0 anchors checked; anchored event {last.pk}"
     assert task_runs("globex") == []
 
 
