@@ -134,9 +134,7 @@ def anchor_write(*, schema: str, event_id: int, event_hash: str, now: dt.datetim
     payload = _payload(schema=schema, event_id=event_id, event_hash=event_hash, anchored_at=anchored_at.isoformat())
     content = {**payload, "signature": _signature(payload, audit_key())}
     micros = int(anchored_at.timestamp() * 1_000_000)
-    name = (
-        f"{_INVERTED_FROM - micros:017d}-{anchored_at:%Y%m%dT%H%M%SZ}-event-{event_id}-{uuid.uuid4().hex[:6]}.json"
-    )
+    name = f"{_INVERTED_FROM - micros:017d}-{anchored_at:%Y%m%dT%H%M%SZ}-event-{event_id}-{uuid.uuid4().hex[:6]}.json"
     AnchorStore(schema).put(name, json.dumps(content, sort_keys=True).encode())
     return Anchor(name=name, schema=schema, event_id=event_id, hash=event_hash, anchored_at=anchored_at)
 

@@ -29,7 +29,7 @@ def anchors_cleared(settings, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def anchors_on_azure(settings, azurite: str, anchors_cleared: Path) -> Iterator[str]:
-    """Anchors in Azure Blob (Azurite): the tenants' ``<slug>-backups`` containers, emptied of anchors around the test."""
+    """Anchors in Azure Blob (Azurite), in ``<slug>-backups``; emptied of anchors around the test."""
     settings.AZURE_STORAGE_CONNECTION_STRING = azurite
     from azure.storage.blob import BlobServiceClient
 

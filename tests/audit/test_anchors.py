@@ -191,9 +191,7 @@ def test_deleting_the_newest_events_and_writing_new_ones_in_their_place_is_found
     [anchor] = anchors_read(schema="acme").anchors
     with as_database_superuser("acme"):
         execute("DELETE FROM audit_auditevent WHERE id >= %s", [anchor.event_id - 1])
-        execute(
-            "SELECT setval(pg_get_serial_sequence('audit_auditevent', 'id'), %s, false)", [anchor.event_id - 1]
-        )
+        execute("SELECT setval(pg_get_serial_sequence('audit_auditevent', 'id'), %s, false)", [anchor.event_id - 1])
     events("acme", 2)
 
     output = verify_failed("--tenant", "acme")

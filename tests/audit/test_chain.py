@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 import audit
-from audit.models import CHAIN_KEYED_ACTION, GENESIS_HASH, AuditEvent
 from audit.keys import audit_key
+from audit.models import CHAIN_KEYED_ACTION, GENESIS_HASH, AuditEvent
 from audit.services import chain_verify
 from audit.tasks import audit_chain_verify, audit_chain_verify_dispatch
 from core.models import TaskRun
