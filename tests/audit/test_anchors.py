@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,7 +63,7 @@ def as_database_superuser(schema: str) -> Iterator[None]:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
-def execute(sql: str, params: list[object] | None = None) -> None:
+def execute(sql: str, params: Sequence[str | int] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -204,9 +204,10 @@ def test_tampering_in_one_tenant_leaves_the_others_intact(acme, globex):
     anchor_now("acme")
     anchor_now("globex")
     with schema_context("globex"):
-        newest = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        newest = AuditEvent.objects.order_by("-id").first()
+    assert newest is not None
     with as_database_superuser("globex"):
-        execute("DELETE FROM audit_auditevent WHERE id = %s", [newest])
+        execute("DELETE FROM audit_auditevent WHERE id = %s", [newest.pk])
 
     output = verify_failed()
     assert "globex: BROKEN" in output
