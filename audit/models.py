@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
+# The event that starts the keyed chain in a schema whose chain so far was unkeyed.
+CHAIN_KEYED_ACTION = "audit.chain_keyed"
 
 
 class AuditEvent(models.Model):
@@ -18,6 +21,12 @@ class AuditEvent(models.Model):
         CHANGE = "change", _("Change")
         SECURITY = "security", _("Security")
         ACCESS = "access", _("Access")
+
+    class Scheme(models.IntegerChoices):
+        """How an event's hash is made; events written before keying are SHA256, every later one HMAC_SHA256."""
+
+        SHA256 = 1, _("SHA-256 (unkeyed, before the chain was keyed)")
+        HMAC_SHA256 = 2, _("HMAC-SHA-256 with the audit key")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CHANGE)
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -45,6 +54,7 @@ class AuditEvent(models.Model):
     status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    scheme = models.PositiveSmallIntegerField(_("hash scheme"), choices=Scheme.choices, default=Scheme.HMAC_SHA256)
 
     class Meta:
         ordering = ["-id"]
@@ -79,7 +89,15 @@ class AuditEvent(models.Model):
             "path": self.path,
             "status": self.status,
         }
+        if self.scheme != self.Scheme.SHA256:
+            # Covered by the hash, so flipping a keyed event to the unkeyed scheme changes what is hashed.
+            # Left out of unkeyed events, whose bytes must stay what they were when they were written.
+            content["scheme"] = self.scheme
         return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.prev_hash.encode() + self.canonical_bytes()).hexdigest()
+    def compute_hash(self, key: bytes) -> str:
+        """The hash this event must carry under its scheme: ``HMAC-SHA256(key, prev_hash || canonical bytes)``."""
+        message = self.prev_hash.encode() + self.canonical_bytes()
+        if self.scheme == self.Scheme.SHA256:
+            return hashlib.sha256(message).hexdigest()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()

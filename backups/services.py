@@ -355,7 +355,9 @@ def restore_in_place(*, tenant: Tenant, record: BackupRecord) -> None:
     The live schema is renamed aside first (not dropped), the backup restored and verified
     against its fingerprint, and only then is the old schema dropped. Meanwhile the tenant
     shows a maintenance page. Backup and drill records are carried over from the live schema,
-    so the history of backups is not rewound with the data.
+    so the history of backups is not rewound with the data; so is the audit trail, whole: the
+    live table, which holds the backup's events and every later one, replaces the backup's copy,
+    and an event naming the restore continues its chain.
     """
     schema = tenant.schema_name
     aside = f"{schema}__before_restore"[:63]
@@ -399,7 +401,18 @@ def restore_in_place(*, tenant: Tenant, record: BackupRecord) -> None:
                             f"SELECT setval(pg_get_serial_sequence('\"{schema}\".{table}', 'id'), "
                             f'coalesce((SELECT max(id) FROM "{schema}".{table}), 1))'
                         )
-                admin.execute(f'DROP SCHEMA "{aside}" CASCADE')
+                    # The append-only trail cannot be emptied and refilled (its trigger refuses), and needs
+                    # not be: the live table is moved over whole, with its triggers, indexes and id sequence.
+                    cursor = admin.execute(
+                        f'SELECT count(*) FROM "{aside}".audit_auditevent '
+                        f'WHERE id > (SELECT coalesce(max(id), 0) FROM "{schema}".audit_auditevent)'
+                    )
+                    audit_events_after_backup = cursor.fetchone()[0]  # type: ignore[index]
+                    admin.execute(f'DROP TABLE "{schema}".audit_auditevent')
+                    admin.execute(f'ALTER TABLE "{aside}".audit_auditevent SET SCHEMA "{schema}"')
+                    # In the same transaction: a failure here must not leave the moved trail in a schema
+                    # that the recovery below drops.
+                    admin.execute(f'DROP SCHEMA "{aside}" CASCADE')
             except Exception as error:
                 admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
                 admin.execute(f'ALTER SCHEMA "{aside}" RENAME TO "{schema}"')
@@ -419,5 +432,5 @@ def restore_in_place(*, tenant: Tenant, record: BackupRecord) -> None:
             actor_label="operator",
             action="backup.restored_in_place",
             obj=record,
-            changes={"backup": [None, record.slot]},
+            changes={"backup": [None, record.slot], "audit_events_after_backup": [None, audit_events_after_backup]},
         )

@@ -1,5 +1,8 @@
 """The audit trail cannot be changed in the database, and any change made around that is found."""
 
+import base64
+import hashlib
+import hmac
 import io
 import itertools
 from collections.abc import Iterator, Sequence
@@ -10,16 +13,20 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 import audit
-from audit.models import GENESIS_HASH, AuditEvent
+from audit.keys import audit_key
+from audit.models import CHAIN_KEYED_ACTION, GENESIS_HASH, AuditEvent
 from audit.services import chain_verify
 from audit.tasks import audit_chain_verify, audit_chain_verify_dispatch
 from core.models import TaskRun
 from core.tasks import PublicSchemaError
 from isms.celery import app
 from tenants.models import Tenant
+
+pytestmark = pytest.mark.usefixtures("anchors_cleared")
 
 
 def verify(*args: str) -> str:
@@ -160,17 +167,159 @@ def test_altered_event_with_a_recomputed_hash_is_found_at_the_next_event(acme):
     with trigger_bypassed("acme"):
         execute(
             "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
-            [altered.action, altered.compute_hash(), altered.pk],
+            [altered.action, altered.compute_hash(audit_key()), altered.pk],
         )
 
     assert f"acme: BROKEN at event {following.pk} " in verify_broken("--tenant", "acme")
+
+
+# --- the keyed chain ----------------------------------------------------------------------
+
+WRONG_KEY = b"not-the-audit-key-but-32-bytes!!"
+
+
+def test_new_events_are_keyed_with_the_audit_key(acme):
+    [event, *_rest] = three_events("acme")
+    assert event.scheme == AuditEvent.Scheme.HMAC_SHA256
+    plain = hashlib.sha256(event.prev_hash.encode() + event.canonical_bytes()).hexdigest()
+    keyed = hmac.new(audit_key(), event.prev_hash.encode() + event.canonical_bytes(), hashlib.sha256).hexdigest()
+    assert event.hash == keyed != plain
+
+
+def forged_hash(event: AuditEvent, key: bytes | None) -> str:
+    """What an attacker without the audit key can compute: plain sha256 (key None) or HMAC with a key of theirs."""
+    message = event.prev_hash.encode() + event.canonical_bytes()
+    return hashlib.sha256(message).hexdigest() if key is None else hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("key", [None, WRONG_KEY], ids=["plain-sha256", "hmac-with-a-wrong-key"])
+def test_event_rewritten_with_every_later_hash_recomputed_without_the_key_is_found(acme, key):
+    """The attacker controls the database, not the key: a consistent rewrite still fails at the altered event."""
+    _first, altered, following = three_events("acme")
+    altered.action = "chain.nothing-to-see"
+    altered.hash = forged_hash(altered, key)
+    following.prev_hash = altered.hash
+    following.hash = forged_hash(following, key)
+    with trigger_bypassed("acme"):
+        execute(
+            "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
+            [altered.action, altered.hash, altered.pk],
+        )
+        execute(
+            "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
+            [following.prev_hash, following.hash, following.pk],
+        )
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {altered.pk} " in output
+    assert "altered" in output
+
+
+def legacy_chain(schema: str, steps: int) -> list[AuditEvent]:
+    """The chain as the unkeyed code wrote it: plain sha256, no scheme in the bytes (the trail is emptied first)."""
+    events = []
+    with trigger_bypassed(schema):
+        execute("DELETE FROM audit_auditevent")
+        prev = GENESIS_HASH
+        for step in range(1, steps + 1):
+            event = AuditEvent(
+                actor_label="before keying",
+                action=f"legacy.step-{step}",
+                changes={"step": [0, step]},
+                prev_hash=prev,
+                scheme=AuditEvent.Scheme.SHA256,
+            )
+            event.hash = hashlib.sha256(prev.encode() + event.canonical_bytes()).hexdigest()
+            event.save()
+            events.append(event)
+            prev = event.hash
+    return events
+
+
+def test_unkeyed_prefix_then_the_keying_marker_then_keyed_events_verifies(acme):
+    *_older, last_legacy = legacy_chain("acme", 3)
+    after = three_events("acme")
+
+    with schema_context("acme"):
+        chain = list(AuditEvent.objects.order_by("id"))
+        report = chain_verify()
+    marker = chain[3]
+    assert [event.action for event in chain[:4]] == [*(f"legacy.step-{n}" for n in (1, 2, 3)), CHAIN_KEYED_ACTION]
+    assert [event.scheme for event in chain] == [1, 1, 1, 2, 2, 2, 2]
+    assert marker.prev_hash == last_legacy.hash
+    assert after[0].prev_hash == marker.hash
+    assert report.intact and report.checked == 7
+    assert verify("--tenant", "acme").startswith("acme: intact, 7 events")
+
+
+def test_the_keying_marker_is_written_once(acme):
+    legacy_chain("acme", 2)
+    three_events("acme")
+    three_events("acme")
+    with schema_context("acme"):
+        assert AuditEvent.objects.filter(action=CHAIN_KEYED_ACTION).count() == 1
+
+
+def test_keyed_events_after_an_unkeyed_prefix_without_the_marker_are_found(acme):
+    *_older, last_legacy = legacy_chain("acme", 2)
+    with schema_context("acme"):
+        forged = AuditEvent(action="chain.no-marker", prev_hash=last_legacy.hash)
+        forged.hash = forged.compute_hash(audit_key())
+        forged.save()
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {forged.pk} " in output
+    assert CHAIN_KEYED_ACTION in output
+
+
+def test_unkeyed_event_appended_after_the_chain_was_keyed_is_a_downgrade(acme):
+    *_rest, last = three_events("acme")
+    with schema_context("acme"):
+        appended = AuditEvent(action="chain.appended", prev_hash=last.hash, scheme=AuditEvent.Scheme.SHA256)
+        appended.hash = forged_hash(appended, None)
+        appended.save()  # INSERT is allowed: the attacker needs no trigger bypass to append
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {appended.pk} " in output
+    assert "downgrade" in output
+
+
+def test_keyed_event_rewritten_as_unkeyed_is_a_downgrade(acme):
+    _first, _second, last = three_events("acme")
+    last.action = "chain.nothing-to-see"
+    last.scheme = AuditEvent.Scheme.SHA256
+    with trigger_bypassed("acme"):
+        execute(
+            "UPDATE audit_auditevent SET action = %s, scheme = %s, hash = %s WHERE id = %s",
+            [last.action, AuditEvent.Scheme.SHA256, forged_hash(last, None), last.pk],
+        )
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {last.pk} " in output
+    assert "downgrade" in output
+
+
+def test_chain_written_under_another_audit_key_does_not_verify(acme, settings):
+    settings.ISMS_AUDIT_KEY = base64.b64encode(WRONG_KEY).decode()
+    [written_under_other_key, *_rest] = three_events("acme")
+    settings.ISMS_AUDIT_KEY = ""
+
+    assert f"acme: BROKEN at event {written_under_other_key.pk} " in verify_broken("--tenant", "acme")
+
+
+def test_writing_an_event_costs_the_lock_the_head_and_the_insert(acme):
+    three_events("acme")
+    with schema_context("acme"), CaptureQueriesContext(connection) as queries:
+        audit.record(actor=None, action="chain.counted")
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert [s for s in statements if s not in {"SAVEPOINT", "RELEASE", "SET"}] == ["SELECT", "SELECT", "INSERT"]
 
 
 def test_audit_verify_reports_an_intact_tenant(acme):
     three_events("acme")
     with schema_context("acme"):
         count = AuditEvent.objects.count()
-    assert verify("--tenant", "acme").strip() == f"acme: intact, {count} events"
+    assert verify("--tenant", "acme").strip() == f"acme: intact, {count} events, 0 anchors checked"
 
 
 def test_audit_verify_without_a_tenant_checks_every_tenant_and_the_platform(acme, globex):
@@ -205,14 +354,14 @@ def task_runs(schema: str) -> list[TaskRun]:
 
 
 def test_daily_task_records_an_intact_chain_as_succeeded(acme, globex):
-    three_events("acme")
+    *_earlier, last = three_events("acme")
     with schema_context("acme"):
         count = AuditEvent.objects.count()
         assert audit_chain_verify.apply().get() is True
 
     [run] = task_runs("acme")
     assert run.status == TaskRun.Status.SUCCEEDED
-    assert run.detail == f"{count} events checked"
+    assert run.detail == f"{count} events checked, 0 anchors checked; anchored event {last.pk}"
     assert task_runs("globex") == []
 
 

@@ -88,7 +88,21 @@ def test_dates_and_decimals_in_changes_are_stored_as_text(acme):
 
 @pytest.mark.parametrize(
     "field",
-    ["password", "new_password1", "api_token", "client_secret", "signing_key", "recovery_code", "otp_seed", "passcode"],
+    [
+        "password",
+        "new_password1",
+        "api_token",
+        "client_secret",
+        "signing_key",
+        "recovery_code",
+        "otp_seed",
+        "passcode",
+        "key",
+        "token_hash",
+        "backup_codes",
+        "otp_secret",
+        "Password",
+    ],
 )
 def test_secret_fields_are_redacted(acme, field):
     with schema_context("acme"):
@@ -100,6 +114,28 @@ def test_secret_fields_are_redacted(acme, field):
         stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.changes == {field: "[redacted]", "title": ["Old", "New"]}
     assert "s3cret" not in json.dumps(stored.changes)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("key_results", [["Fewer incidents"], ["Fewer incidents", "Faster patching"]]),
+        ("passed", [False, True]),
+        ("pass_mark", [70, 80]),
+        ("country_code", ["SE", "NO"]),
+        ("key_id", ["k1", "k2"]),
+        ("codename", ["view_risk", "change_risk"]),
+    ],
+)
+def test_ordinary_fields_whose_names_resemble_secrets_stay_visible(acme, field, value):
+    with schema_context("acme"):
+        event = audit.record(
+            actor=acme.admin,
+            action="settings.changed",
+            changes={field: value, "password": ["old-s3cret-value", "new-s3cret-value"]},
+        )
+        stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.changes == {field: value, "password": "[redacted]"}
 
 
 # --- one transaction with the change -----------------------------------------------------

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 import audit
+from audit.keys import audit_key
 from audit.models import AuditEvent
 
 CSV_HEADER = [
@@ -40,7 +41,7 @@ def backdated_event(schema: str, *, action: str, occurred_at: dt.datetime) -> Au
         event = AuditEvent(
             action=action, actor_label="archivist@acme.example", occurred_at=occurred_at, prev_hash=prev_hash
         )
-        event.hash = event.compute_hash()
+        event.hash = event.compute_hash(audit_key())
         event.save()
     return event
 

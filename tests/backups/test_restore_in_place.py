@@ -55,6 +55,37 @@ def test_in_place_restore_brings_back_the_backed_up_data_and_keeps_backup_histor
             assert AuditEvent.objects.filter(action="backup.restored_in_place").exists()
 
 
+def test_in_place_restore_keeps_the_audit_events_written_after_the_backup_and_the_chain_verifies(
+    tenant, django_db_blocker
+):
+    import audit
+    from audit.models import AuditEvent
+    from audit.services import chain_anchor, chain_verify_anchored
+
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        with schema_context(tenant.schema_name):
+            after_backup = [
+                audit.record(actor=None, actor_label="ciso", action=f"risk.reviewed-{n}", changes={"n": [0, n]})
+                for n in (1, 2)
+            ]
+            assert chain_anchor(report=chain_verify_anchored()) is not None  # the daily anchor of this head
+        services.restore_in_place(tenant=tenant, record=record)
+
+        with schema_context(tenant.schema_name):
+            kept = list(AuditEvent.objects.filter(pk__in=[e.pk for e in after_backup]).order_by("id"))
+            restore_event = AuditEvent.objects.order_by("-id").first()
+            report = chain_verify_anchored()
+            audit.record(actor=None, action="risk.reviewed-after-restore")  # the trail goes on
+            assert chain_verify_anchored().intact
+    assert [(e.action, e.hash) for e in kept] == [(e.action, e.hash) for e in after_backup]
+    assert restore_event is not None
+    assert restore_event.action == "backup.restored_in_place"
+    assert restore_event.prev_hash == after_backup[-1].hash
+    assert restore_event.changes == {"backup": [None, "2026-11-26"], "audit_events_after_backup": [None, 2]}
+    assert (report.intact, report.anchors_checked, report.anchors_refused) == (True, 1, ())
+
+
 def test_failed_verification_puts_the_live_schema_back(tenant, django_db_blocker, monkeypatch):
     with django_db_blocker.unblock():
         record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
