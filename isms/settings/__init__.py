@@ -35,7 +35,7 @@ if DEBUG:
     SECRET_KEY = SECRET_KEY or embedded.dev_secret(DATA_DIR, "secret_key")
     ISMS_MASTER_KEY = ISMS_MASTER_KEY or embedded.dev_secret(DATA_DIR, "master_key")
 # Optional: the key of the audit chain and its anchors; derived from ISMS_MASTER_KEY when empty (audit.keys).
-ISMS_AUDIT_KEY = env.str("ISMS_AUDIT_KEY", default="")
+ISMS_AUDIT_KEY = secret("ISMS_AUDIT_KEY")
 for _name, _value in (("SECRET_KEY", SECRET_KEY), ("ISMS_MASTER_KEY", ISMS_MASTER_KEY)):
     if not _value:
         raise ImproperlyConfigured(f"{_name} must be set in the environment (or {_name}_FILE) when DEBUG is off.")
