@@ -9,6 +9,7 @@ from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 import audit
@@ -59,23 +60,6 @@ def _owner_permissions_give(risk: Risk, owner: User) -> None:
         assign_perm(permission, owner, risk)
 
 
-@transaction.atomic
-def risk_create(*, by: User, **fields: Any) -> Risk:
-    if not risk_policy.can_create(by):
-        raise PermissionDenied
-    # One writer at a time per tenant takes the next reference (R-001, R-002, …).
-    Risk.objects.select_for_update().order_by().values("pk").first()
-    risk = Risk(**fields)
-    risk.reference = _next_reference()
-    risk.levels_compute(RiskMatrix.current())
-    risk.full_clean(exclude=["reference"])
-    risk.save()
-    _owner_permissions_give(risk, risk.owner)
-    filled = {name: value for name, value in _snapshot(risk).items() if value not in ("", None)}
-    audit.record(actor=by, action="risk.created", obj=risk, changes=changes_between({}, filled))
-    return risk
-
-
 # What an edit may change; acceptance has its own step (risk_accept) and never goes through here.
 EDITABLE_FIELDS = frozenset(
     {
@@ -102,6 +86,33 @@ EDITABLE_FIELDS = frozenset(
 ACCEPTANCE_BASIS = ("residual_likelihood", "residual_impact")
 
 
+ACCEPTANCE_ONLY_BY_STEP = gettext_lazy(
+    "A risk is accepted only by Management or the CISO, with the acceptance on the risk page."
+)
+
+
+@transaction.atomic
+def risk_create(*, by: User, **fields: Any) -> Risk:
+    if not risk_policy.can_create(by):
+        raise PermissionDenied
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"risk_create() got unexpected fields: {sorted(unknown)}")
+    if fields.get("status") == Risk.Status.ACCEPTED:
+        raise ValidationError({"status": ACCEPTANCE_ONLY_BY_STEP})
+    # One writer at a time per tenant takes the next reference (R-001, R-002, …).
+    Risk.objects.select_for_update().order_by().values("pk").first()
+    risk = Risk(**fields)
+    risk.reference = _next_reference()
+    risk.levels_compute(RiskMatrix.current())
+    risk.full_clean(exclude=["reference"])
+    risk.save()
+    _owner_permissions_give(risk, risk.owner)
+    filled = {name: value for name, value in _snapshot(risk).items() if value not in ("", None)}
+    audit.record(actor=by, action="risk.created", obj=risk, changes=changes_between({}, filled))
+    return risk
+
+
 @transaction.atomic
 def risk_update(*, risk: Risk, by: User, **fields: Any) -> Risk:
     """Edit a risk. Handing it to another owner is for its owner or a risk manager; setting "Accepted" is
@@ -115,9 +126,7 @@ def risk_update(*, risk: Risk, by: User, **fields: Any) -> Risk:
     if "owner" in fields and fields["owner"].pk != old_owner.pk and not risk_policy.can_change_owner(by, risk):
         raise PermissionDenied
     if fields.get("status") == Risk.Status.ACCEPTED and risk.status != Risk.Status.ACCEPTED:
-        raise ValidationError(
-            {"status": _("A risk is accepted only by Management or the CISO, with the acceptance on the risk page.")}
-        )
+        raise ValidationError({"status": ACCEPTANCE_ONLY_BY_STEP})
     before = _snapshot(risk)
     acceptance_before = _acceptance_snapshot(risk)
     for name, value in fields.items():

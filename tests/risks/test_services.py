@@ -107,6 +107,15 @@ def test_migration_removes_view_permissions_stored_for_action_owners(acme, make_
 # --- acceptance -------------------------------------------------------------------------------
 
 
+def test_a_risk_cannot_be_created_accepted(acme):
+    with schema_context("acme"):
+        with pytest.raises(ValidationError):
+            services.risk_create(
+                by=acme.ciso, owner=acme.ciso, title="Born accepted", likelihood=2, impact=2, status="accepted"
+            )
+        assert not Risk.objects.filter(title="Born accepted").exists()
+
+
 def test_the_edit_service_refuses_to_accept_a_risk(acme, make_risk):
     risk = make_risk(owner=acme.ciso)
     with schema_context("acme"):
