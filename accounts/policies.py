@@ -25,3 +25,20 @@ class TenantSettingsPolicy:
 
 
 tenant_settings_policy = TenantSettingsPolicy()
+
+
+class OperatorPolicy:
+    """Platform operators in the public admin. Superuser status is every permission at once, so only a
+    superuser grants it or touches an account that has it; a staff operator cannot raise anyone, themselves
+    included."""
+
+    def can_grant_superuser(self, user: Any) -> bool:
+        return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+    def can_change(self, user: Any, operator: Any) -> bool:
+        if operator is not None and operator.is_superuser and not self.can_grant_superuser(user):
+            return False
+        return bool(user.is_authenticated and user.is_active and user.has_perm("accounts.change_user"))
+
+
+operator_policy = OperatorPolicy()

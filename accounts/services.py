@@ -140,6 +140,8 @@ def user_deactivate(*, user: User, by: User) -> User:
         sessions_ended = _sessions_end(user)
         audit.record(actor=by, action="user.deactivated", obj=user, changes={"is_active": [True, False]})
         audit.record(actor=by, action="user.sessions_ended", obj=user, changes={"sessions": [None, sessions_ended]})
+        # A link they sent must not let someone in while they cannot log in themselves.
+        _invitations_revoke_for(user, by=by)
     return user
 
 
@@ -261,6 +263,18 @@ def _invitation_revoke(invitation: Invitation, *, by: User) -> None:
     audit.record(actor=by, action="invitation.revoked", obj=invitation)
 
 
+def _invitations_revoke_for(user: User, *, by: User) -> int:
+    """Revoke the pending invitations ``user`` sent (or that were sent to their address), each audited."""
+    pending = Invitation.objects.filter(
+        Q(invited_by=user) | Q(email=user.email), accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    )
+    count = 0
+    for invitation in pending:
+        _invitation_revoke(invitation, by=by)
+        count += 1
+    return count
+
+
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by: User) -> None:
     if not people_policy.can_manage(by):
@@ -326,14 +340,7 @@ def user_offboard(*, user: User, by: User, reassign_to: User | None) -> Offboard
     for device in devices:
         device.delete()
     step("Two-factor devices revoked", len(devices))
-    pending = Invitation.objects.filter(
-        Q(invited_by=user) | Q(email=user.email), accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
-    )
-    pending_count = 0
-    for invitation in pending:
-        _invitation_revoke(invitation, by=by)
-        pending_count += 1
-    step("Pending invitations revoked", pending_count)
+    step("Pending invitations revoked", _invitations_revoke_for(user, by=by))
     step("Shares revoked", ownership.shares_revoke(user))
     reassigned = ownership.records_reassign(user, reassign_to) if reassign_to is not None else 0
     step("Records handed over", reassigned)

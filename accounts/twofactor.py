@@ -26,12 +26,16 @@ BACKUP_DEVICE_NAME = "Backup codes"
 
 
 def is_required(request: HttpRequest, user: User) -> bool:
-    """Operators, privileged roles, and everyone in a tenant that asks for it, need a second factor."""
+    """Operators, privileged roles, everyone in a tenant that asks for it, and anyone who set up an
+    authenticator app (a second factor they chose protects them only if every login asks for it).
+    Backup codes alone do not count: they are left over when someone removes their app."""
     if current_schema_name() == get_public_schema_name():
         return True
     if PRIVILEGED_ROLES & set(user.role_names):
         return True
-    return bool(getattr(getattr(request, "tenant", None), "require_two_factor", False))
+    if getattr(getattr(request, "tenant", None), "require_two_factor", False):
+        return True
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def has_confirmed_device(user: User) -> bool:

@@ -23,7 +23,8 @@ def form_save(request: HttpRequest, form: Any, write: Callable[[dict[str, Any]],
     """
     if request.method != "POST" or not form.is_valid():
         return None
-    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    # A field the form leaves out for this person (e.g. a risk's owner) is not handed to the service.
+    fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields}
     try:
         return write(fields)
     except PermissionDenied:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 
 class TenantStatusMiddleware:
@@ -36,3 +37,19 @@ class TenantTimezoneMiddleware:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """Nothing answered to a signed-in person is kept by a browser or a shared cache: pages, exports
+    (CSV/XLSX of risks, audit events, people) and redirects alike. Anonymous pages keep their defaults;
+    static files are answered by WhiteNoise before this runs and keep theirs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated  # before the view: logging out still counts
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

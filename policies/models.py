@@ -63,6 +63,10 @@ class PolicyVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Everyone who wrote any of the draft (its author included): none of them may approve it (A.5.3).
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="policy_versions_edited", blank=True, verbose_name=_("edited by")
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -107,6 +111,10 @@ class PolicyVersion(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def written_by(self, user: Any) -> bool:
+        """Whether ``user`` wrote or edited this text."""
+        return bool(self.created_by_id == user.pk or self.editors.filter(pk=user.pk).exists())
 
     def approve(self, *, by: Any, at: datetime) -> None:
         if self.status != self.Status.DRAFT:

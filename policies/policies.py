@@ -8,7 +8,7 @@ Roles (model permissions in ``accounts/roles.py``):
 - CISO and Security create and edit policy documents and write drafts (``policies.add_policy``,
   ``policies.change_policy``, ``policies.add_policyversion``, ``policies.change_policyversion``);
 - CISO and Management approve, publish and retire versions (``policies.approve_policyversion``);
-  the approver may not be the person who wrote the draft (segregation of duties, A.5.3);
+  the approver may not be anyone who wrote or edited the draft (segregation of duties, A.5.3);
 - CISO, Management and Auditor read who acknowledged what (``policies.view_acknowledgement``).
 """
 
@@ -87,12 +87,14 @@ class PolicyPolicy:
         return _active(user) and user.has_perm("policies.approve_policyversion")
 
     def can_approve(self, user: Any, version: PolicyVersion) -> bool:
-        """Approvers, for a draft written by someone else."""
+        """Approvers, for a draft nobody but others wrote or edited."""
         return (
-            version.status == PolicyVersion.Status.DRAFT
-            and self.can_approve_any(user)
-            and version.created_by_id != user.pk
+            version.status == PolicyVersion.Status.DRAFT and self.can_approve_any(user) and not version.written_by(user)
         )
+
+    def approver_wrote_it(self, user: Any, version: PolicyVersion) -> bool:
+        """An approver who wrote or edited this draft: they are told why they may not approve it."""
+        return version.status == PolicyVersion.Status.DRAFT and self.can_approve_any(user) and version.written_by(user)
 
     def can_publish(self, user: Any, version: PolicyVersion) -> bool:
         return version.status == PolicyVersion.Status.APPROVED and self.can_approve_any(user)

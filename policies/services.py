@@ -109,6 +109,7 @@ def policy_version_create(*, policy: Policy, by: User, body: str, change_summary
     )
     version.full_clean()
     version.save()
+    version.editors.add(by)
     audit.record(
         actor=by,
         action="policy.version_drafted",
@@ -137,6 +138,7 @@ def policy_version_update(*, version: PolicyVersion, by: User, body: str, change
     if body_changed and "body" not in changes:
         changes["body"] = [_("edited"), after["body"]]
     if changes:
+        version.editors.add(by)  # they wrote part of it: they may not approve it
         audit.record(
             actor=by, action="policy.version_edited", obj=version.policy, object_label=_label(version), changes=changes
         )
@@ -158,12 +160,12 @@ def policy_version_discard(*, version: PolicyVersion, by: User) -> None:
 
 @transaction.atomic
 def policy_version_approve(*, version: PolicyVersion, by: User) -> PolicyVersion:
-    """CISO or Management approve a draft written by someone else; who and when are recorded."""
+    """CISO or Management approve a draft they neither wrote nor edited; who and when are recorded."""
     version = PolicyVersion.objects.select_for_update().select_related("policy").get(pk=version.pk)
     if not policy_policy.can_approve_any(by):
         raise PermissionDenied
-    if version.created_by_id == by.pk:
-        raise ValidationError(_("You wrote this draft: someone else must approve it."))
+    if version.written_by(by):
+        raise ValidationError(_("You wrote or edited this draft: someone else must approve it."))
     version.approve(by=by, at=timezone.now())
     version.save(update_fields=["status", "approved_by", "approved_at"])
     audit.record(

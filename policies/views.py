@@ -162,9 +162,7 @@ def policy_version_detail(request: HttpRequest, pk: int, number: int) -> HttpRes
             "can_acknowledge": policy_policy.can_acknowledge(user, version),
             "can_edit": policy_policy.can_edit_draft(user, version),
             "can_approve": policy_policy.can_approve(user, version),
-            "approver_wrote_it": version.is_draft
-            and policy_policy.can_approve_any(user)
-            and version.created_by_id == user.pk,
+            "approver_wrote_it": policy_policy.approver_wrote_it(user, version),
             "can_publish": policy_policy.can_publish(user, version),
             "can_retire": policy_policy.can_retire(user, version),
             "can_withdraw": policy_policy.can_withdraw(user, version),
@@ -316,12 +314,7 @@ def policy_version_step(request: HttpRequest, pk: int, number: int, step: str) -
     action = STEPS.get(step)
     if action is None:
         raise Http404
-    approver_wrote_it = (
-        step == "approve"
-        and version.is_draft
-        and policy_policy.can_approve_any(request.user)
-        and version.created_by_id == request.user.pk
-    )
+    approver_wrote_it = step == "approve" and policy_policy.approver_wrote_it(request.user, version)
     if not action.allowed(request.user, version) and not approver_wrote_it:
         raise Http404
     error = None
@@ -336,7 +329,7 @@ def policy_version_step(request: HttpRequest, pk: int, number: int, step: str) -
             messages.success(request, str(action.done) % {"number": number})
             return redirect(version.policy if step == "discard" else version)
     elif approver_wrote_it and not action.allowed(request.user, version):
-        error = _("You wrote this draft: someone else must approve it.")
+        error = _("You wrote or edited this draft: someone else must approve it.")
     return render(
         request,
         "policies/version_confirm.html",

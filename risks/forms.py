@@ -63,11 +63,19 @@ class RiskForm(forms.ModelForm):
             "next_review": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, can_change_owner: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
-        owner.queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
+        if can_change_owner:
+            owner = self.fields["owner"]
+            assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
+            owner.queryset = User.objects.filter(is_active=True).order_by("full_name", "email")
+        else:
+            del self.fields["owner"]  # risk_policy.can_change_owner: not offered to a share holder
+        # "Accepted" is set only by the acceptance step; an accepted risk keeps it as its current value.
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check
+        if self.instance.status != Risk.Status.ACCEPTED:
+            status.choices = [choice for choice in Risk.Status.choices if choice[0] != Risk.Status.ACCEPTED]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -164,6 +164,17 @@ class Risk(TimeStampedModel):
     def acceptance_is_valid(self, today: "dt.date") -> bool:
         return bool(self.accepted_at and self.acceptance_expires and self.acceptance_expires >= today)
 
+    def acceptance_withdraw(self) -> None:
+        """Forget the acceptance (its basis changed): the risk is open again until someone accepts it anew."""
+        if self.accepted_at is None:
+            raise ValueError("This risk has no acceptance to withdraw.")
+        self.accepted_by = None
+        self.accepted_at = None
+        self.acceptance_justification = ""
+        self.acceptance_expires = None
+        if self.status == self.Status.ACCEPTED:
+            self.status = self.Status.OPEN
+
     def needs_acceptance(self, matrix: RiskMatrix, today: "dt.date") -> bool:
         return self.effective_score > matrix.acceptance_threshold and not self.acceptance_is_valid(today)
 

@@ -1,7 +1,10 @@
 """Who may see, change and share a risk.
 
-Three layers: the role (model permission on every risk), the record (owner, or a
-guardian object permission), and user-managed shares.
+Three layers: the role (model permission on every risk), the record (its owner, with a guardian
+object permission, or the owner of one of its open treatment actions), and user-managed shares.
+
+Access through a treatment action is computed from the open actions, never stored: it ends by itself
+when the action is done or handed to someone else, and nobody has to remember to take it back.
 """
 
 from typing import Any
@@ -11,7 +14,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from sharing.selectors import shared_object_ids
 
-from .models import Risk
+from .models import Risk, TreatmentAction
 
 
 class RiskPolicy:
@@ -21,7 +24,13 @@ class RiskPolicy:
         if user.has_perm("risks.view_risk"):
             return risks
         by_object = get_objects_for_user(user, "risks.view_risk", klass=Risk, accept_global_perms=False)
-        return risks.filter(Q(owner=user) | Q(pk__in=by_object.values("pk")) | Q(pk__in=shared_object_ids(user, Risk)))
+        open_actions = TreatmentAction.objects.filter(owner=user).exclude(status=TreatmentAction.Status.DONE)
+        return risks.filter(
+            Q(owner=user)
+            | Q(pk__in=by_object.values("pk"))
+            | Q(pk__in=open_actions.values("risk_id"))
+            | Q(pk__in=shared_object_ids(user, Risk))
+        )
 
     def can_view(self, user: Any, risk: Risk) -> bool:
         return self.visible(user, Risk.objects.filter(pk=risk.pk)).exists()
@@ -35,6 +44,13 @@ class RiskPolicy:
         if user.has_perm("risks.change_risk") or risk.owner_id == user.pk or user.has_perm("risks.change_risk", risk):
             return True
         return Risk.objects.filter(pk=risk.pk, pk__in=shared_object_ids(user, Risk, change=True)).exists()
+
+    def can_change_owner(self, user: Any, risk: Risk) -> bool:
+        """Handing a risk to someone else: its owner, or a role that changes every risk. Never a share
+        holder, who could otherwise make themselves owner and keep the risk after the share ends."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        return bool(risk.owner_id == user.pk or user.has_perm("risks.change_risk"))
 
     def can_share(self, user: Any, risk: Risk) -> bool:
         """The owner decides who else sees their record; so do those who manage every risk."""

@@ -6,8 +6,10 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from sharing.selectors import access_reasons
+
 from .forms import SORTS
-from .models import Risk
+from .models import Risk, TreatmentAction
 from .policies import risk_policy
 
 
@@ -42,3 +44,17 @@ def risk_for(reader: Any, pk: int) -> Risk | None:
 
 def overdue_date() -> dt.date:
     return timezone.localdate()
+
+
+def access_reasons_of(risk: Risk) -> list[dict[str, Any]]:
+    """Who can see ``risk`` and why: the shared reasons, plus the owners of its open treatment actions
+    (their access is computed from the action, so no stored permission would show it)."""
+    reasons = access_reasons(risk, risk.owner)
+    owners = {
+        action.owner
+        for action in risk.actions.exclude(status=TreatmentAction.Status.DONE).select_related("owner")
+        if action.owner_id != risk.owner_id
+    }
+    for owner in sorted(owners, key=str):
+        reasons.append({"who": str(owner), "why": "action", "permission": "view"})
+    return reasons

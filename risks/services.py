@@ -9,6 +9,7 @@ from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 import audit
@@ -59,10 +60,46 @@ def _owner_permissions_give(risk: Risk, owner: User) -> None:
         assign_perm(permission, owner, risk)
 
 
+# What an edit may change; acceptance has its own step (risk_accept) and never goes through here.
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "category",
+        "assets",
+        "threat",
+        "vulnerability",
+        "confidentiality",
+        "integrity",
+        "availability",
+        "owner",
+        "likelihood",
+        "impact",
+        "treatment",
+        "residual_likelihood",
+        "residual_impact",
+        "status",
+        "next_review",
+    }
+)
+# An acceptance is a decision about these scores; when they change, the decision must be taken again.
+ACCEPTANCE_BASIS = ("residual_likelihood", "residual_impact")
+
+
+ACCEPTANCE_ONLY_BY_STEP = gettext_lazy(
+    "A risk is accepted only by Management or the CISO, with the acceptance on the risk page."
+)
+
+
 @transaction.atomic
 def risk_create(*, by: User, **fields: Any) -> Risk:
     if not risk_policy.can_create(by):
         raise PermissionDenied
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"risk_create() got unexpected fields: {sorted(unknown)}")
+    if fields.get("status") == Risk.Status.ACCEPTED:
+        raise ValidationError({"status": ACCEPTANCE_ONLY_BY_STEP})
     # One writer at a time per tenant takes the next reference (R-001, R-002, …).
     Risk.objects.select_for_update().order_by().values("pk").first()
     risk = Risk(**fields)
@@ -78,12 +115,26 @@ def risk_create(*, by: User, **fields: Any) -> Risk:
 
 @transaction.atomic
 def risk_update(*, risk: Risk, by: User, **fields: Any) -> Risk:
+    """Edit a risk. Handing it to another owner is for its owner or a risk manager; setting "Accepted" is
+    refused (only risk_accept accepts); changing the residual scores of an accepted risk withdraws the acceptance."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"risk_update() got unexpected fields: {sorted(unknown)}")
     if not risk_policy.can_change(by, risk):
         raise PermissionDenied
-    before = _snapshot(risk)
     old_owner = risk.owner
+    if "owner" in fields and fields["owner"].pk != old_owner.pk and not risk_policy.can_change_owner(by, risk):
+        raise PermissionDenied
+    if fields.get("status") == Risk.Status.ACCEPTED and risk.status != Risk.Status.ACCEPTED:
+        raise ValidationError({"status": ACCEPTANCE_ONLY_BY_STEP})
+    before = _snapshot(risk)
+    acceptance_before = _acceptance_snapshot(risk)
     for name, value in fields.items():
         setattr(risk, name, value)
+    basis_changed = any(getattr(risk, name) != before[name] for name in ACCEPTANCE_BASIS)
+    withdrawn = risk.accepted_at is not None and basis_changed
+    if withdrawn:
+        risk.acceptance_withdraw()
     risk.levels_compute(RiskMatrix.current())
     risk.full_clean(exclude=["reference"])
     risk.save()
@@ -92,7 +143,23 @@ def risk_update(*, risk: Risk, by: User, **fields: Any) -> Risk:
     changes = changes_between(before, _snapshot(risk))
     if changes:
         audit.record(actor=by, action="risk.updated", obj=risk, changes=changes)
+    if withdrawn:
+        audit.record(
+            actor=by,
+            action="risk.acceptance_withdrawn",
+            obj=risk,
+            changes=changes_between(acceptance_before, _acceptance_snapshot(risk))
+            | {"reason": [None, "residual scores changed"]},
+        )
     return risk
+
+
+def _acceptance_snapshot(risk: Risk) -> dict[str, Any]:
+    return {
+        "status": risk.status,
+        "accepted_by": risk.accepted_by.email if risk.accepted_by else None,
+        "until": risk.acceptance_expires.isoformat() if risk.acceptance_expires else None,
+    }
 
 
 def risk_owner_move(*, risk: Risk, old: User, new: User) -> None:
@@ -224,9 +291,8 @@ def action_add(*, risk: Risk, by: User, title: str, owner: User, due_date: dt.da
         raise ValidationError(_("Describe the action."))
     if not owner.is_active:
         raise ValidationError(_("The owner must be an active person."))
+    # The owner sees the risk while the action is open: computed in risk_policy.visible, nothing stored.
     action = TreatmentAction.objects.create(risk=risk, title=title.strip(), owner=owner, due_date=due_date)
-    # Assignees see the risk their action belongs to (an object permission, like owners).
-    assign_perm("risks.view_risk", owner, risk)
     audit.record(
         actor=by,
         action="risk.action_added",
@@ -259,13 +325,7 @@ def action_status_set(*, action: TreatmentAction, by: User, status: str) -> Trea
 
 
 def actions_reassign(user: User, to: User) -> int:
-    """Offboarding: hand over open treatment actions."""
-
-    def permissions_move(action: TreatmentAction) -> None:
-        assign_perm("risks.view_risk", to, action.risk)
-        if action.risk.owner_id != user.pk:
-            remove_perm("risks.view_risk", user, action.risk)
-
+    """Offboarding: hand over open treatment actions (the risk's visibility follows the action by itself)."""
     return ownership.hand_over(
         TreatmentAction.objects.filter(owner=user).exclude(status=TreatmentAction.Status.DONE),
         field="owner",
@@ -274,5 +334,4 @@ def actions_reassign(user: User, to: User) -> int:
         action="risk.action_owner_changed",
         audited_on=lambda action: action.risk,
         change_key=lambda action: action.title,
-        then=permissions_move,
     )

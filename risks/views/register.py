@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from audit.selectors import history_of
 from core.http import form_save, paginate, posted
 from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
-from sharing.selectors import access_reasons, requests_pending_for
+from sharing.selectors import requests_pending_for
 
 from .. import exports, selectors, services
 from ..forms import AcceptForm, ActionForm, MatrixForm, RiskFilterForm, RiskForm
@@ -102,7 +102,7 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "risk": risk,
             "can_change": risk_policy.can_change(request.user, risk),
             "can_share": can_share,
-            "reasons": access_reasons(risk, risk.owner),
+            "reasons": selectors.access_reasons_of(risk),
             "requests": requests_pending_for(risk) if can_share else [],
             "share_form": ShareForm() if can_share else None,
             "decision_form": DecisionForm(),
@@ -178,7 +178,11 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     risk = selectors.risk_for(request.user, pk)
     if risk is None or not risk_policy.can_change(request.user, risk):
         return _unavailable(request, pk)
-    form = RiskForm(posted(request), instance=Risk.objects.get(pk=risk.pk))
+    form = RiskForm(
+        posted(request),
+        instance=Risk.objects.get(pk=risk.pk),
+        can_change_owner=risk_policy.can_change_owner(request.user, risk),
+    )
     if form_save(request, form, lambda fields: services.risk_update(risk=risk, by=request.user, **fields)):  # type: ignore[arg-type]
         messages.success(request, _("Saved."))
         return redirect(risk)

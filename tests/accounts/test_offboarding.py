@@ -1,5 +1,7 @@
 """A person leaves or is suspended: access ends at once, in one audited step, and only admins can do it."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.sessions.models import Session
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -254,3 +256,23 @@ def test_only_admins_can_deactivate(acme, clerk, role):
 
     assert response.status_code == 404
     assert browser.get("/").status_code == 200
+
+
+def test_deactivating_a_person_revokes_the_invitations_they_sent(acme, leaver):
+    with schema_context(acme.tenant.schema_name):
+        invitation, link = services.invitation_create(
+            by=leaver, email="newcomer@acme.example", roles=[Role.STAFF], host=acme.host
+        )
+        other, _other_link = services.invitation_create(
+            by=acme.admin, email="other@acme.example", roles=[Role.STAFF], host=acme.host
+        )
+    admin = acme.logged_in_client(acme.admin)
+    assert admin.post(f"/people/{leaver.pk}/status/", {"action": "deactivate"}).status_code == 302
+    with schema_context(acme.tenant.schema_name):
+        assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
+        assert Invitation.objects.get(pk=other.pk).revoked_at is None  # others' invitations stay
+        assert AuditEvent.objects.filter(
+            action="invitation.revoked", object_id=str(invitation.pk), actor=acme.admin
+        ).exists()
+    opened = acme.client().get(urlsplit(link).path)
+    assert opened.status_code == 404 and "This link no longer works" in opened.content.decode()

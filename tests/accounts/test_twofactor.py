@@ -157,3 +157,34 @@ def test_only_admins_change_the_security_settings(acme, role):
     assert client.post("/settings/security/", {"require_two_factor": "on"}).status_code == 404
     acme.tenant.refresh_from_db()
     assert not acme.tenant.require_two_factor
+
+
+@pytest.mark.parametrize("role", NOT_PRIVILEGED)
+def test_a_person_who_chose_two_factor_is_always_asked_for_it(acme, role):
+    user = getattr(acme, role)
+    with schema_context("acme"):
+        device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    client = acme.client()
+    login = client.post("/login/", {"username": user.email, "password": PASSWORD})
+    assert login.status_code == 302
+    for path in ["/", "/profile/", "/risks/"]:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/2fa/verify/?next="), path
+    verified = client.post("/2fa/verify/", {"code": pyotp.TOTP(_base32(device)).now(), "next": "/"})
+    assert verified.status_code == 302 and verified["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_an_unconfirmed_authenticator_does_not_lock_a_person_out(acme):
+    with schema_context("acme"):
+        TOTPDevice.objects.create(user=acme.staff, name="Half set up", confirmed=False)
+    assert acme.logged_in_client(acme.staff, verified=False).get("/").status_code == 200
+
+
+def test_removing_the_chosen_authenticator_ends_the_question(acme, rf):
+    with schema_context("acme"):
+        device = TOTPDevice.objects.create(user=acme.staff, name="Phone", confirmed=True)
+        twofactor.backup_codes_regenerate(request=rf.get("/"), user=acme.staff)
+        device.delete()  # what removing it on the profile page does; the backup codes stay
+    assert acme.logged_in_client(acme.staff, verified=False).get("/").status_code == 200

@@ -1,6 +1,9 @@
 """The version life cycle, acknowledgements and the training contract (signals, selectors)."""
 
+import importlib
+
 import pytest
+from django.apps import apps as global_apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import schema_context
@@ -8,6 +11,7 @@ from django_tenants.utils import schema_context
 from audit.models import AuditEvent
 from policies import selectors, services, signals
 from policies.models import Acknowledgement, PolicyVersion
+from policies.policies import policy_policy
 
 from .conftest import version
 
@@ -259,3 +263,39 @@ def test_offboarding_hands_policies_over(acme, make_policy):
         records_reassign(acme.ciso, acme.security)
         policy.refresh_from_db()
         assert policy.owner == acme.security
+
+
+def test_whoever_edited_a_draft_cannot_approve_it(acme):
+    with schema_context("acme"):
+        policy = services.policy_create(by=acme.ciso, title="Access control policy", owner=acme.ciso)
+        draft = services.policy_version_create(policy=policy, by=acme.security, body="Least privilege.")
+        services.policy_version_update(
+            version=draft, by=acme.ciso, body="Least privilege, reviewed quarterly.", change_summary="Reviews"
+        )
+        assert set(version(policy, 1).editors.all()) == {acme.security, acme.ciso}
+        assert not policy_policy.can_approve(acme.ciso, version(policy, 1))
+        with pytest.raises(ValidationError, match="You wrote or edited this draft: someone else must approve it"):
+            services.policy_version_approve(version=draft, by=acme.ciso)
+        assert version(policy, 1).status == "draft"
+        assert policy_policy.can_approve(acme.management, version(policy, 1))
+        services.policy_version_approve(version=draft, by=acme.management)
+        assert version(policy, 1).status == "approved"
+
+
+def test_saving_a_draft_unchanged_does_not_make_an_editor(acme):
+    with schema_context("acme"):
+        policy = services.policy_create(by=acme.ciso, title="Clean desk policy", owner=acme.ciso)
+        draft = services.policy_version_create(policy=policy, by=acme.security, body="Lock your screen.")
+        services.policy_version_update(version=draft, by=acme.ciso, body="Lock your screen.", change_summary="")
+        assert set(version(policy, 1).editors.all()) == {acme.security}
+
+
+def test_migration_seeds_the_editors_with_each_versions_author(acme, make_policy):
+    migration = importlib.import_module("policies.migrations.0005_policyversion_editors")
+    policy = make_policy(states=("published", "draft"))
+    with schema_context("acme"):
+        for each in PolicyVersion.objects.filter(policy=policy):
+            each.editors.clear()
+        migration.editors_seed_with_authors(global_apps, None)
+        for each in PolicyVersion.objects.filter(policy=policy):
+            assert list(each.editors.all()) == [each.created_by]

@@ -146,7 +146,7 @@ def test_the_draft_author_who_approves_is_told_why_not(acme):
     ciso = acme.logged_in_client(acme.ciso)
     page = ciso.get(f"/policies/{policy.pk}/versions/1/approve/")
     assert page.status_code == 200
-    assert "You wrote this draft: someone else must approve it." in _body(page)
+    assert "You wrote or edited this draft: someone else must approve it." in _body(page)
     refused = ciso.post(f"/policies/{policy.pk}/versions/1/approve/")
     assert refused.status_code == 400
     assert version(policy, 1).status == "draft"
@@ -384,3 +384,22 @@ def test_an_approved_version_can_be_withdrawn_so_a_new_draft_can_be_written(acme
     assert response.status_code == 302
     with schema_context("acme"):
         assert policy.versions.get(number=3).status == "draft"
+
+
+def test_an_approver_who_edited_the_draft_is_not_offered_approve(acme):
+    with schema_context("acme"):
+        policy = services.policy_create(by=acme.ciso, title="Supplier policy", owner=acme.ciso)
+        draft = services.policy_version_create(policy=policy, by=acme.security, body="Assess suppliers.")
+        services.policy_version_update(
+            version=draft, by=acme.ciso, body="Assess suppliers yearly.", change_summary="Yearly"
+        )
+    approve_url = f"/policies/{policy.pk}/versions/1/approve/"
+    ciso = acme.logged_in_client(acme.ciso)
+    page = _body(ciso.get(f"/policies/{policy.pk}/versions/1/"))
+    assert approve_url not in page
+    assert "You wrote or edited this draft: someone else must approve it." in page
+    refused = ciso.post(approve_url)
+    assert refused.status_code == 400
+    assert "You wrote or edited this draft: someone else must approve it." in _body(refused)
+    assert version(policy, 1).status == "draft"
+    assert approve_url in _body(acme.logged_in_client(acme.management).get(f"/policies/{policy.pk}/versions/1/"))
