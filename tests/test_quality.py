@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "ISMS_MASTER_KEY": "bHJ5OGZ6b3Bxd3J0eXVpb3Bhc2RmZ2hqa2x6eGN2Ym4=",
     "BASE_DOMAIN": "isms.example.com",
     "ISMS_BEHIND_PROXY": "1",
+    "ISMS_TRUSTED_PROXIES": "172.28.0.10",
 }
 
 

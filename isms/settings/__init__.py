@@ -6,6 +6,7 @@ PostgreSQL from the ``pgserver`` wheel, Celery on kombu's filesystem transport
 and files on the local disk.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -98,6 +99,8 @@ ROOT_URLCONF = "isms.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    # First: forwarded headers from anyone but our own proxies are dropped before anything reads them.
+    "core.forwarding.TrustedProxyMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "core.middleware.TenantStatusMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -177,7 +180,7 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# The same client address as the audit trail (X-Forwarded-For from our own proxy, else the peer).
+# The same client address as the audit trail (X-Forwarded-For only from a trusted proxy, else the peer).
 AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip"
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ISMS portal")
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -209,7 +212,23 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("ISMS_BEHIND_PROXY", default=False):
+# Reverse proxies whose X-Forwarded-For/Host/Proto are believed (addresses or networks, e.g. "172.28.0.10"
+# or "10.0.0.0/8"); from any other peer core.forwarding.TrustedProxyMiddleware removes those headers.
+ISMS_TRUSTED_PROXIES = env.list("ISMS_TRUSTED_PROXIES", default=[])
+# How many of our proxies stand between the client and gunicorn: the client is that many entries from the
+# right of X-Forwarded-For.
+ISMS_PROXY_HOPS = env.int("ISMS_PROXY_HOPS", default=1)
+for _proxy in ISMS_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"ISMS_TRUSTED_PROXIES: {_proxy!r} is no address or network.")
+if ISMS_PROXY_HOPS < 1:
+    raise ImproperlyConfigured("ISMS_PROXY_HOPS must be at least 1.")
+if env.bool("ISMS_BEHIND_PROXY", default=bool(ISMS_TRUSTED_PROXIES)):
+    if not ISMS_TRUSTED_PROXIES:
+        # Behind a proxy nobody is trusted: every client would share the proxy's address (one lockout for all).
+        raise ImproperlyConfigured("ISMS_BEHIND_PROXY needs ISMS_TRUSTED_PROXIES (the proxies' addresses).")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
