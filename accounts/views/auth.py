@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -15,7 +15,7 @@ import audit
 from audit.models import AuditEvent
 from core.http import posted
 
-from .. import services
+from .. import lockout, services
 from ..forms import EmailAuthenticationForm, InvitationAcceptForm
 
 
@@ -28,6 +28,12 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         services.login_record(user=form.get_user(), request=self.request)
         return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # A wrong password (already audited as auth.login_failed) counts towards the lock across addresses.
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login") and form.cleaned_data.get("username"):
+            lockout.login_failure_register(email=form.cleaned_data["username"], request=self.request)
+        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core.http import paginate, posted
 from core.spreadsheets import safe_row
 
-from .. import selectors, services
+from .. import lockout, selectors, services
 from ..forms import InvitationForm, OffboardForm, PeopleFilterForm, RolesForm
 from ..models import Invitation, User
 from ..ownership import records_owned_by
@@ -129,6 +129,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "form": form,
             "can_manage": can_manage,
+            "account_lock": lockout.account_lock_active(person),
             "offboardings": person.offboardings.all() if people_policy.can_view_offboarding(request.user) else [],
             "active_area": "admin",
         },
@@ -149,6 +150,20 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s is deactivated and logged out.") % {"name": person})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return redirect("person", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    manager = _manager_or_404(request)
+    person = _person_or_404(request, pk)
+    try:
+        lockout.account_lock_clear(user=person, by=manager)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s can log in again.") % {"name": person})
     return redirect("person", pk=person.pk)
 
 

@@ -164,6 +164,7 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.lockout.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -182,6 +183,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The same client address as the audit trail (X-Forwarded-For only from a trusted proxy, else the peer).
 AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip"
+# Besides: this many failed logins for one account within the window, from any addresses, lock the account
+# for the cool-off (accounts.lockout); the person and the tenant's Admins are told, an Admin may clear it.
+ISMS_ACCOUNT_FAILURE_LIMIT = env.int("ISMS_ACCOUNT_FAILURE_LIMIT", default=20)
+ISMS_ACCOUNT_FAILURE_WINDOW = timedelta(minutes=env.int("ISMS_ACCOUNT_FAILURE_WINDOW_MINUTES", default=60))
+ISMS_ACCOUNT_LOCK_COOLOFF = timedelta(minutes=env.int("ISMS_ACCOUNT_LOCK_MINUTES", default=60))
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ISMS portal")
 OTP_TOTP_THROTTLE_FACTOR = 1
 PASSWORD_HASHERS = [
