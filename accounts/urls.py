@@ -8,6 +8,7 @@ auth_urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("2fa/enrol/", twofactor.enrol, name="two_factor_enrol"),
     path("2fa/verify/", twofactor.verify, name="two_factor_verify"),
+    path("reauthenticate/", auth.reauthenticate, name="reauthenticate"),
 ]
 
 urlpatterns = [

@@ -18,6 +18,7 @@ from ..forms import InvitationForm, OffboardForm, PeopleFilterForm, RolesForm
 from ..models import Invitation, User
 from ..ownership import records_owned_by
 from ..policies import people_policy
+from ..sessions import reauth_required
 
 PAGE_SIZE = 25
 
@@ -108,6 +109,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reauth_required(only_post=True)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     can_manage = people_policy.can_manage(request.user)
@@ -168,6 +170,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reauth_required
 def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
     manager = _manager_or_404(request)
     person = _person_or_404(request, pk)

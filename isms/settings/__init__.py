@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.TenantTimezoneMiddleware",
     "audit.middleware.AuditMiddleware",
+    # After the audit middleware, so the idle logout is audited with the request's origin.
+    "accounts.sessions.SessionIdleMiddleware",
     "accounts.middleware.TwoFactorGateMiddleware",
     # Last: axes answers a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
@@ -243,7 +245,16 @@ SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Absolute lifetime of a session from its login (extending it needs a new login).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Idle timeout: a session unused this long is logged out at its next request (accounts.sessions). A tenant's
+# Admin may choose their own within the bounds.
+ISMS_SESSION_IDLE_MINUTES = env.int("ISMS_SESSION_IDLE_MINUTES", default=30)
+ISMS_SESSION_IDLE_MIN_MINUTES = env.int("ISMS_SESSION_IDLE_MIN_MINUTES", default=5)
+ISMS_SESSION_IDLE_MAX_MINUTES = env.int("ISMS_SESSION_IDLE_MAX_MINUTES", default=480)
+# Sensitive actions (roles, offboarding, two-factor devices and codes, tenant security settings) need the
+# password, and the second factor if the person has one, given within this many minutes.
+ISMS_REAUTH_MINUTES = env.int("ISMS_REAUTH_MINUTES", default=10)
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
