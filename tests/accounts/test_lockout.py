@@ -190,9 +190,12 @@ def test_an_admin_sees_the_lock_and_clears_it(acme, django_capture_on_commit_cal
 
     page = admin.get(f"/people/{acme.ciso.pk}/").content.decode()
     assert "Account locked" in page and "Locked after 20 failed logins" in page
+    listed = admin.get("/people/?q=ciso").content.decode()
+    assert ">Locked</span>" in listed
 
     assert admin.post(f"/people/{acme.ciso.pk}/unlock/").status_code == 302
     assert "Account locked" not in admin.get(f"/people/{acme.ciso.pk}/").content.decode()
+    assert ">Locked</span>" not in admin.get("/people/?q=ciso").content.decode()
     assert _is_logged_in(_login(acme, acme.ciso.email, PASSWORD, ip="198.51.100.250"))
     with schema_context(acme.tenant.schema_name):
         assert AuditEvent.objects.get(action="auth.account_unlocked").actor_id == acme.admin.pk
