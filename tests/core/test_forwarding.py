@@ -1,5 +1,7 @@
 """Forwarded headers choose the tenant, the audited address and the lockout address only from a trusted proxy."""
 
+from typing import Any
+
 import pytest
 from django.test import RequestFactory, override_settings
 from django_tenants.utils import schema_context
@@ -102,7 +104,7 @@ def test_without_trusted_proxies_the_peer_is_the_client():
 
 @pytest.mark.parametrize("peer, kept", [(ATTACKER, False), (PROXY, True)])
 def test_the_middleware_strips_forwarded_headers_from_untrusted_peers_only(peer, kept):
-    headers = {header: "https" for header in FORWARDED_HEADERS}
+    headers: dict[str, Any] = {header: "https" for header in FORWARDED_HEADERS}
     request = RequestFactory().get("/", REMOTE_ADDR=peer, **headers)
     seen = {}
 
