@@ -108,3 +108,26 @@ class PeopleFilterForm(forms.Form):
         required=False,
         choices=[("", _("Active and inactive")), ("active", _("Active")), ("inactive", _("Inactive"))],
     )
+
+
+class ReauthenticateForm(forms.Form):
+    """The password again (and a second-factor code when the person has a device) before a sensitive action."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a backup code"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, needs_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if needs_code:
+            self.fields["code"].required = True
+        else:
+            del self.fields["code"]

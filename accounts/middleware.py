@@ -13,6 +13,8 @@ OPEN_URL_NAMES = frozenset(
     {
         "two_factor_enrol",
         "two_factor_verify",
+        # Enrolling a first authenticator may need a fresh password first.
+        "reauthenticate",
         "logout",
         "set_language",
         "healthz",

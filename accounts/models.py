@@ -136,3 +136,40 @@ class OffboardingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Offboarding of {self.user} at {self.performed_at:%Y-%m-%d}"
+
+
+class AccountLock(models.Model):
+    """A person's account locked after too many failed logins from any addresses, until a time or an Admin clears it.
+
+    django-axes locks one account on one address; this lock stops guessing spread over many addresses.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_locks")
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    until = models.DateTimeField(_("locked until"))
+    failures = models.PositiveIntegerField(_("failed logins"))
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-locked_at"]
+        indexes = [models.Index(fields=["user", "-locked_at"], name="accounts_lock_user_recent")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(until__gt=models.F("locked_at")), name="accounts_lock_ends_later")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} locked at {self.locked_at:%Y-%m-%d %H:%M}"
+
+    def is_active(self, now: Any = None) -> bool:
+        return self.cleared_at is None and self.until > (now or timezone.now())
+
+    @property
+    def ended_at(self) -> Any:
+        """When the lock stopped holding (cleared, or its cool-off over)."""
+        return self.cleared_at or self.until
+
+    def clear(self, *, now: Any = None) -> None:
+        if self.cleared_at is not None:
+            raise ValueError("The lock is cleared already.")
+        self.cleared_at = now or timezone.now()

@@ -2,16 +2,22 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from .models import Invitation, OffboardingRecord, User
+from .models import AccountLock, Invitation, OffboardingRecord, User
 from .policies import people_policy
 
 
 def people_visible_to(reader: Any, *, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:
     if not people_policy.can_view(reader):
         return User.objects.none()
-    people = User.objects.prefetch_related("groups").order_by("full_name", "email")
+    active_lock = AccountLock.objects.filter(user=OuterRef("pk"), cleared_at=None, until__gt=timezone.now())
+    people = (
+        User.objects.prefetch_related("groups")
+        .annotate(is_locked=Exists(active_lock))  # shown on the people page; an Admin clears it on the person's
+        .order_by("full_name", "email")
+    )
     if q:
         people = people.filter(Q(email__icontains=q) | Q(full_name__icontains=q))
     if role:
@@ -30,8 +36,6 @@ def person_for(reader: Any, pk: int) -> User | None:
 def invitations_pending_for(reader: Any) -> QuerySet[Invitation]:
     if not people_policy.can_manage(reader):
         return Invitation.objects.none()
-    from django.utils import timezone
-
     return Invitation.objects.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()).select_related(
         "invited_by"
     )

@@ -387,6 +387,33 @@ def tenant_backup_retention_set(*, tenant: Any, days: int | None, by: User) -> N
 
 
 @transaction.atomic
+def tenant_session_idle_set(*, tenant: Any, minutes: int | None, by: User) -> None:
+    """After how many idle minutes this tenant's sessions are logged out (None: the platform default)."""
+    from .policies import tenant_settings_policy
+
+    if not tenant_settings_policy.can_change(by):
+        raise PermissionDenied
+    low, high = settings.ISMS_SESSION_IDLE_MIN_MINUTES, settings.ISMS_SESSION_IDLE_MAX_MINUTES
+    if minutes is not None and not low <= minutes <= high:
+        raise ValidationError(
+            _("Idle sessions are logged out after %(low)d to %(high)d minutes.") % {"low": low, "high": high}
+        )
+    if tenant.session_idle_minutes != minutes:
+        before = tenant.session_idle_minutes
+        tenant.session_idle_minutes = minutes
+        tenant.save(update_fields=["session_idle_minutes"])
+        audit.record(
+            actor=by,
+            action="tenant.session_idle_changed",
+            object_type="tenants.tenant",
+            object_id=str(tenant.pk),
+            object_label=tenant.name,
+            changes={"session_idle_minutes": [before, minutes]},
+            kind=AuditEvent.Kind.SECURITY,
+        )
+
+
+@transaction.atomic
 def tenant_two_factor_set(*, tenant: Any, required: bool, by: User) -> None:
     """Require a second factor of everyone in the tenant (privileged roles always need one)."""
     from .policies import tenant_settings_policy

@@ -8,6 +8,7 @@ auth_urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("2fa/enrol/", twofactor.enrol, name="two_factor_enrol"),
     path("2fa/verify/", twofactor.verify, name="two_factor_verify"),
+    path("reauthenticate/", auth.reauthenticate, name="reauthenticate"),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("people/invite/", people.person_invite, name="person_invite"),
     path("people/<int:pk>/", people.person_detail, name="person"),
     path("people/<int:pk>/status/", people.person_deactivate, name="person_status"),
+    path("people/<int:pk>/unlock/", people.person_unlock, name="person_unlock"),
     path("people/<int:pk>/offboard/", people.person_offboard, name="person_offboard"),
     path("people/offboarding/<int:pk>/", people.offboarding_detail, name="offboarding"),
     path("people/invitations/<int:pk>/revoke/", people.invitation_revoke, name="invitation_revoke"),

@@ -1,11 +1,11 @@
 """Gives every request an id and its origin, and logs every authenticated access."""
 
-import ipaddress
 import uuid
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from core.forwarding import client_address
 
 from . import context
 from .models import AuditEvent
@@ -16,14 +16,8 @@ _SECRET_URL_PARTS = ("token", "uidb64")
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    address = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        address = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0] or address
-    try:
-        # Without the zone ("%eth0"), which the inet column cannot hold.
-        return str(ipaddress.ip_address(address.strip().split("%", 1)[0]))
-    except ValueError:
-        return None
+    """The address written into the audit trail and counted by the lockout (see ``core.forwarding``)."""
+    return client_address(request)
 
 
 class AuditMiddleware:

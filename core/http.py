@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, QueryDict
+from django.utils.http import url_has_allowed_host_and_scheme
 
 T = TypeVar("T")
 
@@ -14,6 +15,14 @@ def posted(request: HttpRequest) -> QueryDict | None:
     """The form data of a POST, even an empty one (a form of unticked boxes posts nothing);
     None for other methods, so the form stays unbound."""
     return request.POST if request.method == "POST" else None
+
+
+def next_url(request: HttpRequest, default: str = "/") -> str:
+    """The ``next`` of the request if it stays on this host (no open redirect), else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 def form_save(request: HttpRequest, form: Any, write: Callable[[dict[str, Any]], T]) -> T | None:

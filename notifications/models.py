@@ -15,6 +15,7 @@ class Kind(models.TextChoices):
     CORRECTIVE_ACTION = "corrective_action", _("Corrective action due")
     REVIEW_ACTION = "review_action", _("Management review action due")
     TRAINING_DUE = "training_due", _("Training or policy acknowledgement due")
+    ACCOUNT_LOCKED = "account_locked", _("Account locked after failed logins")
 
 
 class Notification(models.Model):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,6 +165,53 @@ def reminders_run(today: dt.date | None = None) -> int:
     created = [notification for notification in candidates if notification is not None]
     _digests_send(created, today)
     return len(created)
+
+
+@transaction.atomic
+def account_locked_notify(*, user: User, until: dt.datetime, failures: int, lock_id: int) -> list[Notification]:
+    """Tell the locked-out person and the tenant's active Admins, in-app and at once by e-mail (unless opted out)."""
+    admins = User.objects.filter(is_active=True, groups__name=Role.ADMIN.value).exclude(pk=user.pk).distinct()
+    until_local = timezone.localtime(until)
+    created = []
+    for person, title, link in [
+        (
+            user,
+            _(
+                "Your account was locked after %(count)d failed logins until %(until)s. "
+                "If that was not you, tell an administrator."
+            )
+            % {"count": failures, "until": f"{until_local:%Y-%m-%d %H:%M}"},
+            reverse("profile"),
+        ),
+        *(
+            (
+                admin,
+                _("The account of %(person)s was locked after %(count)d failed logins until %(until)s.")
+                % {"person": user, "count": failures, "until": f"{until_local:%Y-%m-%d %H:%M}"},
+                reverse("person", kwargs={"pk": user.pk}),
+            )
+            for admin in admins.order_by("pk")
+        ),
+    ]:
+        notification = notify(user=person, kind=Kind.ACCOUNT_LOCKED, title=title, link=link, due_key=f"lock:{lock_id}")
+        if notification is not None:
+            created.append(notification)
+    opted_out = set(
+        EmailPreference.objects.filter(
+            email=False, kind=Kind.ACCOUNT_LOCKED, user__in=[n.user for n in created]
+        ).values_list("user_id", flat=True)
+    )
+    for notification in created:
+        if notification.user.pk in opted_out or not notification.user.email:
+            continue
+        subject = str(Kind.ACCOUNT_LOCKED.label)
+        body, recipient = f"{notification.title}\n{notification.link}", notification.user.email
+        transaction.on_commit(
+            lambda subject=subject, body=body, recipient=recipient: send_mail(  # type: ignore[misc]
+                subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]
+            )
+        )
+    return created
 
 
 def notification_read(*, notification: Notification) -> Notification:

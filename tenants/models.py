@@ -1,8 +1,13 @@
 """A tenant is one customer organisation with its own schema; a Domain routes a host name to it."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+
+if TYPE_CHECKING:
+    from datetime import timedelta
 
 
 class Tenant(TenantMixin):
@@ -26,6 +31,12 @@ class Tenant(TenantMixin):
         default=False,
         help_text=_("Privileged roles always need it; this extends it to every person in the tenant."),
     )
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        _("log out after idle (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the platform default. Kept within the platform's bounds."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # Provisioning creates the schema explicitly, inside its own transaction.
@@ -45,6 +56,17 @@ class Tenant(TenantMixin):
 
         wanted = self.backup_retention_days or settings.BACKUP_RETENTION_DAYS
         return max(settings.BACKUP_RETENTION_MIN_DAYS, min(settings.BACKUP_RETENTION_MAX_DAYS, wanted))
+
+    @property
+    def session_idle_timeout(self) -> "timedelta":
+        """How long a session of this tenant may sit unused before it is logged out, within the platform's bounds."""
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        wanted = self.session_idle_minutes or settings.ISMS_SESSION_IDLE_MINUTES
+        low, high = settings.ISMS_SESSION_IDLE_MIN_MINUTES, settings.ISMS_SESSION_IDLE_MAX_MINUTES
+        return timedelta(minutes=max(low, min(high, wanted)))
 
 
 class Domain(DomainMixin):

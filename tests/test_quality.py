@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     # Production delivers e-mail over SMTP (console/locmem are refused with DEBUG off: isms.E001).
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "EMAIL_HOST": "smtp.example.com",
+    "ISMS_TRUSTED_PROXIES": "172.28.0.10",
 }
 
 

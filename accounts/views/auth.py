@@ -1,22 +1,26 @@
-"""Login, logout, one-time set-password links and accepting an invitation."""
+"""Login, logout, re-authentication, one-time set-password links and accepting an invitation."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 import audit
 from audit.models import AuditEvent
-from core.http import posted
+from core.http import next_url, posted
 
-from .. import services
-from ..forms import EmailAuthenticationForm, InvitationAcceptForm
+from .. import lockout, services, sessions
+from ..forms import EmailAuthenticationForm, InvitationAcceptForm, ReauthenticateForm
+from ..models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -28,6 +32,12 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         services.login_record(user=form.get_user(), request=self.request)
         return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # A wrong password (already audited as auth.login_failed) counts towards the lock across addresses.
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login") and form.cleaned_data.get("username"):
+            lockout.login_failure_register(email=form.cleaned_data["username"], request=self.request)
+        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -89,3 +99,26 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("dashboard")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@never_cache
+@login_required
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    """The password (and the second factor) again before a sensitive action; back to where the person was."""
+    user: User = request.user  # type: ignore[assignment]
+    needs_code = sessions.reauthentication_needs_code(user)
+    form = ReauthenticateForm(posted(request), needs_code=needs_code)
+    if request.method == "POST" and form.is_valid():
+        if sessions.reauthenticate(
+            request=request, password=form.cleaned_data["password"], code=form.cleaned_data.get("code", "")
+        ):
+            return redirect(next_url(request))
+        form.add_error(
+            None,
+            _("That password or code is not right.") if needs_code else _("That password is not right."),
+        )
+    return render(
+        request,
+        "accounts/reauthenticate.html",
+        {"form": form, "next": next_url(request), "minutes": settings.ISMS_REAUTH_MINUTES, "needs_code": needs_code},
+    )

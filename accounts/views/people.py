@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from core.http import paginate, posted
 from core.spreadsheets import safe_row
 
-from .. import selectors, services
+from .. import lockout, selectors, services
 from ..forms import InvitationForm, OffboardForm, PeopleFilterForm, RolesForm
 from ..models import Invitation, User
 from ..ownership import records_owned_by
 from ..policies import people_policy
+from ..sessions import reauth_required
 
 PAGE_SIZE = 25
 
@@ -108,6 +109,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reauth_required(only_post=True)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     can_manage = people_policy.can_manage(request.user)
@@ -129,6 +131,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "form": form,
             "can_manage": can_manage,
+            "account_lock": lockout.account_lock_active(person),
             "offboardings": person.offboardings.all() if people_policy.can_view_offboarding(request.user) else [],
             "active_area": "admin",
         },
@@ -153,6 +156,21 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    manager = _manager_or_404(request)
+    person = _person_or_404(request, pk)
+    try:
+        lockout.account_lock_clear(user=person, by=manager)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s can log in again.") % {"name": person})
+    return redirect("person", pk=person.pk)
+
+
+@login_required
+@reauth_required
 def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
     manager = _manager_or_404(request)
     person = _person_or_404(request, pk)

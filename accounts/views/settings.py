@@ -13,6 +13,7 @@ from core.http import posted
 
 from .. import services
 from ..policies import tenant_settings_policy
+from ..sessions import reauth_required
 
 
 class SecuritySettingsForm(forms.Form):
@@ -30,6 +31,21 @@ class SecuritySettingsForm(forms.Form):
         help_text=gettext_lazy("Leave empty for the platform default."),
     )
 
+    session_idle_minutes = forms.IntegerField(
+        label=gettext_lazy("Log out after this many idle minutes"),
+        required=False,
+        help_text=gettext_lazy("Leave empty for the platform default."),
+    )
+
+    def clean_session_idle_minutes(self) -> int | None:
+        minutes = self.cleaned_data.get("session_idle_minutes")
+        low, high = settings.ISMS_SESSION_IDLE_MIN_MINUTES, settings.ISMS_SESSION_IDLE_MAX_MINUTES
+        if minutes is not None and not low <= minutes <= high:
+            raise forms.ValidationError(
+                _("Idle sessions are logged out after %(low)d to %(high)d minutes.") % {"low": low, "high": high}
+            )
+        return minutes
+
     def clean_backup_retention_days(self) -> int | None:
         days = self.cleaned_data.get("backup_retention_days")
         low, high = settings.BACKUP_RETENTION_MIN_DAYS, settings.BACKUP_RETENTION_MAX_DAYS
@@ -39,6 +55,7 @@ class SecuritySettingsForm(forms.Form):
 
 
 @login_required
+@reauth_required
 def security_settings(request: HttpRequest) -> HttpResponse:
     if not tenant_settings_policy.can_change(request.user):
         raise Http404
@@ -48,12 +65,18 @@ def security_settings(request: HttpRequest) -> HttpResponse:
         initial={
             "require_two_factor": tenant.require_two_factor,
             "backup_retention_days": tenant.backup_retention_days,
+            "session_idle_minutes": tenant.session_idle_minutes,
         },
     )
     if request.method == "POST" and form.is_valid():
         services.tenant_backup_retention_set(
             tenant=tenant,
             days=form.cleaned_data["backup_retention_days"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+        services.tenant_session_idle_set(
+            tenant=tenant,
+            minutes=form.cleaned_data["session_idle_minutes"],
             by=request.user,  # type: ignore[arg-type]
         )
         services.tenant_two_factor_set(

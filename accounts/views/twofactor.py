@@ -4,26 +4,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.http import posted
+from core.http import next_url, posted
 
 from .. import twofactor
 from ..forms import OTPCodeForm
 from ..models import User
+from ..sessions import reauth_required
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return "/"
+    return next_url(request)
 
 
 @never_cache
 @login_required
+@reauth_required
 def enrol(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if twofactor.has_confirmed_device(user) and not user.is_verified():  # type: ignore[attr-defined]
@@ -70,6 +68,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@reauth_required
 def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("profile")
@@ -79,6 +78,7 @@ def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reauth_required
 def device_remove(request: HttpRequest, device_id: int) -> HttpResponse:
     if request.method == "POST":
         user: User = request.user  # type: ignore[assignment]

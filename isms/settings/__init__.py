@@ -6,6 +6,7 @@ PostgreSQL from the ``pgserver`` wheel, Celery on kombu's filesystem transport
 and files on the local disk.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -105,6 +106,8 @@ ROOT_URLCONF = "isms.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    # First: forwarded headers from anyone but our own proxies are dropped before anything reads them.
+    "core.forwarding.TrustedProxyMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "core.middleware.TenantStatusMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -121,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.TenantTimezoneMiddleware",
     "audit.middleware.AuditMiddleware",
+    # After the audit middleware, so the idle logout is audited with the request's origin.
+    "accounts.sessions.SessionIdleMiddleware",
     "accounts.middleware.TwoFactorGateMiddleware",
     # Last: axes answers a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
@@ -182,6 +187,7 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.lockout.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -198,8 +204,13 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# The same client address as the audit trail (X-Forwarded-For from our own proxy, else the peer).
+# The same client address as the audit trail (X-Forwarded-For only from a trusted proxy, else the peer).
 AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip"
+# Besides: this many failed logins for one account within the window, from any addresses, lock the account
+# for the cool-off (accounts.lockout); the person and the tenant's Admins are told, an Admin may clear it.
+ISMS_ACCOUNT_FAILURE_LIMIT = env.int("ISMS_ACCOUNT_FAILURE_LIMIT", default=20)
+ISMS_ACCOUNT_FAILURE_WINDOW = timedelta(minutes=env.int("ISMS_ACCOUNT_FAILURE_WINDOW_MINUTES", default=60))
+ISMS_ACCOUNT_LOCK_COOLOFF = timedelta(minutes=env.int("ISMS_ACCOUNT_LOCK_MINUTES", default=60))
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ISMS portal")
 OTP_TOTP_THROTTLE_FACTOR = 1
 PASSWORD_HASHERS = [
@@ -230,7 +241,23 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("ISMS_BEHIND_PROXY", default=False):
+# Reverse proxies whose X-Forwarded-For/Host/Proto are believed (addresses or networks, e.g. "172.28.0.10"
+# or "10.0.0.0/8"); from any other peer core.forwarding.TrustedProxyMiddleware removes those headers.
+ISMS_TRUSTED_PROXIES = env.list("ISMS_TRUSTED_PROXIES", default=[])
+# How many of our proxies stand between the client and gunicorn: the client is that many entries from the
+# right of X-Forwarded-For.
+ISMS_PROXY_HOPS = env.int("ISMS_PROXY_HOPS", default=1)
+for _proxy in ISMS_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"ISMS_TRUSTED_PROXIES: {_proxy!r} is no address or network.")
+if ISMS_PROXY_HOPS < 1:
+    raise ImproperlyConfigured("ISMS_PROXY_HOPS must be at least 1.")
+if env.bool("ISMS_BEHIND_PROXY", default=bool(ISMS_TRUSTED_PROXIES)):
+    if not ISMS_TRUSTED_PROXIES:
+        # Behind a proxy nobody is trusted: every client would share the proxy's address (one lockout for all).
+        raise ImproperlyConfigured("ISMS_BEHIND_PROXY needs ISMS_TRUSTED_PROXIES (the proxies' addresses).")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -239,7 +266,16 @@ SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Absolute lifetime of a session from its login (extending it needs a new login).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Idle timeout: a session unused this long is logged out at its next request (accounts.sessions). A tenant's
+# Admin may choose their own within the bounds.
+ISMS_SESSION_IDLE_MINUTES = env.int("ISMS_SESSION_IDLE_MINUTES", default=30)
+ISMS_SESSION_IDLE_MIN_MINUTES = env.int("ISMS_SESSION_IDLE_MIN_MINUTES", default=5)
+ISMS_SESSION_IDLE_MAX_MINUTES = env.int("ISMS_SESSION_IDLE_MAX_MINUTES", default=480)
+# Sensitive actions (roles, offboarding, two-factor devices and codes, tenant security settings) need the
+# password, and the second factor if the person has one, given within this many minutes.
+ISMS_REAUTH_MINUTES = env.int("ISMS_REAUTH_MINUTES", default=10)
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -130,3 +130,93 @@ def test_locking_out_one_tenants_ciso_leaves_the_other_tenants_ciso_alone(acme, 
     assert _is_locked_out(_login(acme, acme.ciso.email, PASSWORD))
 
     assert _is_logged_in(_login(globex, globex.ciso.email, PASSWORD))
+
+
+# --- the lock of one account across addresses (accounts.lockout) ---------------------------------------------
+
+
+def _fail_from_many_addresses(world, email, times):
+    return [_login(world, email, WRONG, ip=f"192.0.2.{number + 1}").status_code for number in range(times)]
+
+
+def _lock_ciso(acme, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _fail_from_many_addresses(acme, acme.ciso.email, 20) == [200] * 20
+
+
+def test_twenty_failures_from_twenty_addresses_lock_the_account_on_every_address(
+    acme, django_capture_on_commit_callbacks
+):
+    _lock_ciso(acme, django_capture_on_commit_callbacks)
+
+    right = _login(acme, acme.ciso.email, PASSWORD, ip="198.51.100.250")
+    assert _is_locked_out(right)
+    assert "from several places" in right.content.decode()
+    assert "_auth_user_id" not in right.client.session
+
+
+def test_nineteen_failures_from_many_addresses_do_not_lock(acme):
+    _fail_from_many_addresses(acme, acme.ciso.email, 19)
+
+    assert _is_logged_in(_login(acme, acme.ciso.email, PASSWORD, ip="198.51.100.250"))
+
+
+def test_the_account_lock_leaves_other_accounts_alone(acme, django_capture_on_commit_callbacks):
+    _lock_ciso(acme, django_capture_on_commit_callbacks)
+
+    assert _is_logged_in(_login(acme, acme.staff.email, PASSWORD, ip="192.0.2.1"))
+
+
+def test_the_person_and_the_admins_are_told_in_app_and_by_mail_and_the_lock_is_audited(
+    acme, django_capture_on_commit_callbacks, mailoutbox
+):
+    _lock_ciso(acme, django_capture_on_commit_callbacks)
+
+    with schema_context(acme.tenant.schema_name):
+        from notifications.models import Notification
+
+        told = dict(Notification.objects.filter(kind="account_locked").values_list("user__email", "link"))
+        locked = AuditEvent.objects.get(action="auth.account_locked")
+        assert (locked.object_label, locked.kind) == (str(acme.ciso), AuditEvent.Kind.SECURITY)
+        assert locked.changes["failures"] == [None, 20]
+    assert told == {acme.ciso.email: "/profile/", acme.admin.email: f"/people/{acme.ciso.pk}/"}
+    assert sorted(message.to[0] for message in mailoutbox) == sorted([acme.ciso.email, acme.admin.email])
+    assert all("locked" in message.body for message in mailoutbox)
+
+
+def test_an_admin_sees_the_lock_and_clears_it(acme, django_capture_on_commit_callbacks):
+    _lock_ciso(acme, django_capture_on_commit_callbacks)
+    admin = acme.logged_in_client(acme.admin)
+
+    page = admin.get(f"/people/{acme.ciso.pk}/").content.decode()
+    assert "Account locked" in page and "Locked after 20 failed logins" in page
+    listed = admin.get("/people/?q=ciso").content.decode()
+    assert ">Locked</span>" in listed
+
+    assert admin.post(f"/people/{acme.ciso.pk}/unlock/").status_code == 302
+    assert "Account locked" not in admin.get(f"/people/{acme.ciso.pk}/").content.decode()
+    assert ">Locked</span>" not in admin.get("/people/?q=ciso").content.decode()
+    # The failures before the unlock do not count again: one more does not lock at once.
+    assert _fail_from_many_addresses(acme, acme.ciso.email, 1) == [200]
+    assert _is_logged_in(_login(acme, acme.ciso.email, PASSWORD, ip="198.51.100.250"))
+    with schema_context(acme.tenant.schema_name):
+        assert AuditEvent.objects.get(action="auth.account_unlocked").actor_id == acme.admin.pk
+
+
+def test_only_those_who_manage_people_may_clear_a_lock(acme, django_capture_on_commit_callbacks):
+    _lock_ciso(acme, django_capture_on_commit_callbacks)
+
+    assert acme.logged_in_client(acme.staff).post(f"/people/{acme.ciso.pk}/unlock/").status_code == 404
+    assert _is_locked_out(_login(acme, acme.ciso.email, PASSWORD, ip="198.51.100.250"))
+
+
+def test_the_lock_ends_after_the_cool_off(acme, django_capture_on_commit_callbacks):
+    from accounts.models import AccountLock
+
+    _lock_ciso(acme, django_capture_on_commit_callbacks)
+    with schema_context(acme.tenant.schema_name):
+        AccountLock.objects.update(
+            locked_at=timezone.now() - dt.timedelta(minutes=61), until=timezone.now() - dt.timedelta(minutes=1)
+        )
+
+    assert _is_logged_in(_login(acme, acme.ciso.email, PASSWORD, ip="198.51.100.250"))

@@ -29,7 +29,7 @@ def test_session_kept_through_a_password_change_still_ends_at_deactivation(acme)
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-@override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+@override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"), ISMS_TRUSTED_PROXIES=["172.18.0.5"])
 def test_lockout_behind_the_proxy_counts_the_client_not_the_proxy(acme):
     proxy = {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_PROTO": "https"}
     attacker = acme.client()

@@ -55,7 +55,10 @@ def test_large_numbers_in_changes_keep_the_chain_intact(acme):
 # test_middleware.py
 def test_forwarded_address_that_is_no_address_is_logged_without_one(acme):
     client = acme.logged_in_client(acme.staff)
-    with override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):
+    behind_proxy = override_settings(
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"), ISMS_TRUSTED_PROXIES=["127.0.0.1"]
+    )
+    with behind_proxy:
         response = client.get("/", HTTP_X_FORWARDED_FOR="unknown", HTTP_X_FORWARDED_PROTO="https")
     assert response.status_code == 200
     with schema_context("acme"):
