@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .forms import SORTS
-from .models import Risk
+from .models import Risk, RiskImport
 from .policies import risk_policy
 
 
@@ -42,3 +42,10 @@ def risk_for(reader: Any, pk: int) -> Risk | None:
 
 def overdue_date() -> dt.date:
     return timezone.localdate()
+
+
+def risk_import_of(reader: Any, pk: Any) -> RiskImport | None:
+    """An import only its uploader sees (while they may still import): None for anyone else."""
+    if not risk_policy.can_create(reader):
+        return None
+    return RiskImport.objects.filter(created_by=reader, pk=pk).first()
