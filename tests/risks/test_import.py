@@ -290,10 +290,17 @@ def test_unusable_files_are_refused_with_a_clear_message(acme, name, content, me
     _nothing_written()
 
 
-def test_a_file_of_exactly_the_row_limit_is_read(acme, importer):
-    content = _csv(*["Phishing,ciso@acme.example,3,4,,,,,,"] * MAX_ROWS)
-    page = importer.upload(acme.logged_in_client(acme.ciso), content).content.decode()
-    assert f"{MAX_ROWS} rows ready" in page
+def test_a_file_of_exactly_the_row_limit_is_read_and_previewed_page_by_page(acme, importer):
+    assert MAX_ROWS == 50_000
+    content = _csv(*[f"Risk {n},ciso@acme.example,3,4,,,,,," for n in range(MAX_ROWS)])
+    client = acme.logged_in_client(acme.ciso)
+    preview = importer.upload(client, content)
+    page = preview.content.decode()
+    assert f"{MAX_ROWS} rows ready" in page and f"Confirm: import {MAX_ROWS} risks" in page
+    assert page.count("<tr><td>") == 100 and "Page 1 of 500" in page
+    last = client.get(preview.request["PATH_INFO"] + "?page=500").content.decode()
+    assert f"Risk {MAX_ROWS - 1}<" in last and f"<td>{MAX_ROWS + 1}</td>" in last
+    _nothing_written()
 
 
 def test_a_stale_or_forged_confirm_writes_nothing(acme, importer):
@@ -360,3 +367,95 @@ def test_rows_cannot_arrive_already_accepted(acme, importer):
     page = importer.upload(acme.logged_in_client(acme.ciso), content).content.decode()
     assert "Risks cannot be imported as accepted" in page
     _nothing_written()
+
+
+def _xlsx(cells: dict[str, object], *, dimension: bool = True) -> bytes:
+    """A small workbook with these cells; without ``dimension`` its sheet declares no size."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for reference, value in cells.items():
+        sheet[reference] = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    if dimension:
+        return buffer.getvalue()
+    stripped = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+            target.writestr(item, data)
+    return stripped.getvalue()
+
+
+def _nothing_kept() -> None:
+    _nothing_written()
+    with schema_context("acme"):
+        assert not RiskImport.objects.exclude(status="failed").exists()
+        assert not RiskImport.objects.filter(rows__isnull=False).exists()
+        assert not RiskImport.objects.exclude(content=b"").exists()  # the refused file is not kept
+
+
+def test_a_workbook_declaring_cell_xfd1048576_is_refused_before_a_row_is_read(acme, importer):
+    bomb = _xlsx({"A1": "title", "B1": "owner", "A2": "Phishing", "B2": "ciso@acme.example", "XFD1048576": "x"})
+    assert len(bomb) < 10_000
+    client = acme.logged_in_client(acme.ciso)
+    page = importer.upload(client, bomb, name="bomb.xlsx").content.decode()
+    assert "This sheet declares 1048576 rows and 16384 columns" in page
+    assert f"at most {MAX_ROWS} rows below the first and {settings.IMPORT_MAX_COLUMNS} columns" in page
+    assert 'class="field__error"' in page and "/confirm/" not in page
+    with schema_context("acme"):
+        assert RiskImport.objects.get().rows_read == 0
+    _nothing_kept()
+
+
+def test_blank_rows_count_toward_the_row_limit(acme, importer, settings):
+    settings.IMPORT_MAX_ROWS = 10
+    client = acme.logged_in_client(acme.ciso)
+    rows = ["Phishing,ciso@acme.example,3,4,,,,,,"] * 3 + [""] * 20 + ["Late row,ciso@acme.example,3,4,,,,,,"]
+    page = importer.upload(client, _csv(*rows)).content.decode()
+    assert "more than 10 rows below its first row (blank rows count too)" in page
+    # A workbook that declares no size and hides a cell far below: reading stops at the limit.
+    hidden = _xlsx({"A1": "title", "B1": "owner", "A2": "Phishing", "A60000": "x"}, dimension=False)
+    page = importer.upload(client, hidden, name="hidden.xlsx").content.decode()
+    assert "more than 10 rows below its first row (blank rows count too)" in page
+    _nothing_kept()
+
+
+def test_an_upload_is_read_by_a_worker_and_the_page_shows_how_far_it_got(acme, importer):
+    client = acme.logged_in_client(acme.ciso)
+    with importer.on_commit(execute=False):  # no worker has picked the task up yet
+        response = client.post("/risks/import/", {"file": SimpleUploadedFile("r.csv", _csv("A,ciso@acme.example,3,4"))})
+    page = client.get(response["Location"]).content.decode()
+    assert "Waiting for a worker to read the file" in page
+    assert '<meta http-equiv="refresh" content="2">' in page  # polls without JavaScript
+    with schema_context("acme"):
+        batch = RiskImport.objects.get()
+        assert not batch.rows.exists()  # nothing was read inside the request
+        RiskImport.objects.filter(pk=batch.pk).update(status="parsing", rows_read=2000, rows_declared=50001)
+    page = client.get(response["Location"]).content.decode()
+    assert "Parsing row 2000 of 50001" in page and '<meta http-equiv="refresh"' in page
+
+
+def test_the_import_task_refuses_to_run_in_the_public_schema(db):
+    from core.tasks import PublicSchemaError
+    from risks.tasks import risk_import_parse, risk_import_run
+
+    for task in (risk_import_parse, risk_import_run):
+        with pytest.raises(PublicSchemaError, match="needs a tenant schema"):
+            task.apply(args=["7a0e6c1e-1d52-4b8e-9a57-0f6f8d0c1a2b"], throw=True)
+
+
+def test_an_import_is_seen_by_its_uploader_only(acme, globex, importer):
+    content = _csv("Phishing,ciso@acme.example,3,4,,,,,,")
+    preview = importer.upload(acme.logged_in_client(acme.ciso), content)
+    detail, confirm = preview.request["PATH_INFO"], _token(preview.content.decode())
+    for client in (globex.logged_in_client(globex.ciso), acme.logged_in_client(acme.security)):
+        assert client.get(detail).status_code == 404
+        assert client.post(confirm).status_code == 404
+    _nothing_written()
+    with schema_context("globex"):
+        assert not Risk.objects.exists()
