@@ -385,9 +385,7 @@ def restore_drill_request(*, tenant: Tenant, by: User | None) -> RestoreDrill:
         from .tasks import restore_drill_run
 
         schema = tenant.schema_name
-        transaction.on_commit(
-            lambda: restore_drill_run.apply_async(args=[drill.pk], headers={"_schema_name": schema})
-        )
+        transaction.on_commit(lambda: restore_drill_run.apply_async(args=[drill.pk], headers={"_schema_name": schema}))
     return drill
 
 

@@ -129,6 +129,7 @@ def sheet_open(*, name: str, data: bytes, limits: SheetLimits) -> Sheet:
         )
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
+    declared: int | None
     if lowered.endswith(".csv"):
         text = _csv_text(data)
         records, declared = _csv_records(text), text.count("\n") + (0 if text.endswith("\n") else 1)
@@ -139,7 +140,10 @@ def sheet_open(*, name: str, data: bytes, limits: SheetLimits) -> Sheet:
 
 def _too_many_rows(limits: SheetLimits) -> ValidationError:
     return ValidationError(
-        _("The file has more than %(max)d rows below its first row (blank rows count too). Split it into smaller files.")
+        _(
+            "The file has more than %(max)d rows below its first row (blank rows count too). "
+            "Split it into smaller files."
+        )
         % {"max": limits.rows},
         code="rows",
     )

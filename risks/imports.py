@@ -107,9 +107,7 @@ class ParsedImport:
         return [row.pending() for row in self.rows]
 
 
-def import_read(
-    *, name: str, data: bytes, progress: Callable[[int, int | None], None] | None = None
-) -> ParsedImport:
+def import_read(*, name: str, data: bytes, progress: Callable[[int, int | None], None] | None = None) -> ParsedImport:
     """Read and check a .csv or .xlsx; ValidationError if the file as a whole cannot be used.
 
     ``progress(rows_read, rows_declared)`` is called every PROGRESS_EVERY rows.
@@ -347,7 +345,7 @@ def _queue(task_name: str, batch: RiskImport) -> None:
     from . import tasks
 
     task = getattr(tasks, task_name)
-    schema = connection.schema_name
+    schema = connection.schema_name  # type: ignore[attr-defined]
     transaction.on_commit(lambda: task.apply_async(args=[str(batch.pk)], headers={"_schema_name": schema}))
 
 
@@ -369,7 +367,9 @@ def risk_import_start(*, by: User, upload: UploadedFile) -> RiskImport:
     data = upload.read(MAX_BYTES + 1)  # never more than the limit, whatever the size claimed
     if len(data) > MAX_BYTES:
         raise too_big
-    RiskImport.objects.filter(created_by=by).exclude(status=RiskImport.Status.IMPORTED).delete()
+    RiskImport.objects.filter(created_by=by).exclude(
+        status__in=[RiskImport.Status.IMPORTING, RiskImport.Status.IMPORTED]
+    ).delete()
     batch = RiskImport.objects.create(created_by=by, filename=name[-200:], content=data)
     _queue("risk_import_parse", batch)
     return batch

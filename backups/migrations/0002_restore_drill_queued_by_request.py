@@ -6,36 +6,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('backups', '0001_initial'),
+        ("backups", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='restoredrill',
-            name='requested_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="restoredrill",
+            name="requested_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='restoredrill',
-            name='requested_label',
-            field=models.CharField(blank=True, max_length=254, verbose_name='requested by'),
+            model_name="restoredrill",
+            name="requested_label",
+            field=models.CharField(blank=True, max_length=254, verbose_name="requested by"),
         ),
         migrations.AddField(
-            model_name='restoredrill',
-            name='scratch_database',
-            field=models.CharField(blank=True, max_length=63, verbose_name='scratch database'),
+            model_name="restoredrill",
+            name="scratch_database",
+            field=models.CharField(blank=True, max_length=63, verbose_name="scratch database"),
         ),
         migrations.AddField(
-            model_name='restoredrill',
-            name='step',
-            field=models.CharField(blank=True, choices=[('decrypting', 'Fetching and decrypting the backup'), ('restoring', 'Restoring into a scratch database'), ('comparing', 'Comparing every table with the backup')], max_length=20, verbose_name='step'),
+            model_name="restoredrill",
+            name="step",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("decrypting", "Fetching and decrypting the backup"),
+                    ("restoring", "Restoring into a scratch database"),
+                    ("comparing", "Comparing every table with the backup"),
+                ],
+                max_length=20,
+                verbose_name="step",
+            ),
         ),
         migrations.AlterField(
-            model_name='restoredrill',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('passed', 'Passed'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status'),
+            model_name="restoredrill",
+            name="status",
+            field=models.CharField(
+                choices=[("queued", "Queued"), ("running", "Running"), ("passed", "Passed"), ("failed", "Failed")],
+                default="queued",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
     ]
