@@ -275,3 +275,35 @@ def test_a_scratch_database_left_by_a_killed_drill_is_dropped_by_the_next_drill(
             drill.refresh_from_db()
         assert drill.status == "passed", drill.error
         assert killed.status == "failed" and "worker stopped" in killed.error
+
+
+def test_a_drill_past_its_time_limit_is_recorded_failed_and_leaves_no_scratch_database(
+    tenant, django_db_blocker, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.conf import settings
+
+    from backups import tasks
+
+    assert tasks.restore_drill_run.soft_time_limit == settings.RESTORE_DRILL_TIME_LIMIT
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        admin = services._connect("postgres")
+        scratch = f"drill_t{tenant.pk}\\_%"
+        existed: list[bool] = []
+
+        def stopped_mid_restore():  # the worker's time limit strikes once the scratch database exists
+            existed.append(bool(admin.execute("SELECT 1 FROM pg_database WHERE datname LIKE %s", [scratch]).fetchall()))
+            raise SoftTimeLimitExceeded()
+
+        monkeypatch.setattr(services, "pg_tools", stopped_mid_restore)
+        try:
+            drill = services.restore_drill(tenant=tenant, record=record)
+            assert drill.status == "failed"
+            assert drill.error == f"The drill took longer than {settings.RESTORE_DRILL_TIME_LIMIT} s and was stopped."
+            assert existed == [True]
+            assert not admin.execute("SELECT 1 FROM pg_database WHERE datname LIKE %s", [scratch]).fetchall()
+        finally:
+            admin.close()
+        monkeypatch.undo()
+        assert services.restore_drill(tenant=tenant, record=record).status == "passed"  # the lock was let go

@@ -459,3 +459,38 @@ def test_an_import_is_seen_by_its_uploader_only(acme, globex, importer):
     _nothing_written()
     with schema_context("globex"):
         assert not Risk.objects.exists()
+
+
+def test_the_worker_reports_how_far_it_has_read(acme, monkeypatch):
+    from risks import imports
+
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    seen: list[tuple[int, int | None]] = []
+    content = _csv(*["Phishing,ciso@acme.example,3,4,,,,,,"] * 4)
+    with schema_context("acme"):
+        parsed = imports.import_read(name="r.csv", data=content, progress=lambda n, m: seen.append((n, m)))
+    assert parsed.good == 4
+    assert seen == [(2, 5), (4, 5)]  # rows read (the header is row 1) of the rows the file holds
+
+
+def test_reading_or_importing_past_the_time_limit_stops_and_writes_nothing(acme, importer, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from risks import imports, tasks
+
+    assert tasks.risk_import_parse.soft_time_limit == settings.IMPORT_TASK_TIME_LIMIT
+    assert tasks.risk_import_run.time_limit == settings.IMPORT_TASK_TIME_LIMIT + 30
+    client = acme.logged_in_client(acme.ciso)
+    content = _csv("Phishing,ciso@acme.example,3,4,,,,,,")
+    preview = importer.upload(client, content).content.decode()
+
+    def too_slow(**kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "risk_create", too_slow)
+    page = importer.confirm(client, _token(preview)).content.decode()
+    assert f"Nothing was imported: it took longer than {settings.IMPORT_TASK_TIME_LIMIT} seconds" in page
+    monkeypatch.setattr(imports, "import_read", too_slow)
+    page = importer.upload(client, content).content.decode()
+    assert f"Reading the file took longer than {settings.IMPORT_TASK_TIME_LIMIT} seconds and was stopped" in page
+    _nothing_kept()
