@@ -92,6 +92,7 @@ def test_a_drill_asked_for_on_the_page_is_queued_then_run_by_a_worker_and_audite
         client = _client(tenant, "CISO")
         with schema_context(tenant.schema_name):
             ciso = User.objects.filter(groups__name="CISO").first()
+        assert ciso is not None
         page = client.post("/operations/drill/", follow=True).content.decode()
         assert "Restore drill queued. This page shows its progress." in page
         assert "Waiting for a worker" in page and '<meta http-equiv="refresh" content="5">' in page
