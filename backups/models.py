@@ -1,5 +1,6 @@
 """A tenant's backups and the restore drills run against them."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,16 +50,33 @@ class BackupRecord(models.Model):
 
 
 class RestoreDrill(models.Model):
-    """A restore of one backup into a scratch database: verified, timed, compared to RTO and RPO."""
+    """A restore of one backup into a scratch database: verified, timed, compared to RTO and RPO.
+
+    Asked for on the operations page or by the weekly schedule, run by a worker, one at a time per tenant.
+    """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
         PASSED = "passed", _("Passed")
         FAILED = "failed", _("Failed")
+
+    class Step(models.TextChoices):
+        DECRYPTING = "decrypting", _("Fetching and decrypting the backup")
+        RESTORING = "restoring", _("Restoring into a scratch database")
+        COMPARING = "comparing", _("Comparing every table with the backup")
 
     backup = models.ForeignKey(BackupRecord, on_delete=models.PROTECT, related_name="drills")
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who asked, as shown and audited: a person's address, "scheduled" or "operator" (a command).
+    requested_label = models.CharField(_("requested by"), max_length=254, blank=True)
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices, blank=True)
+    scratch_database = models.CharField(_("scratch database"), max_length=63, blank=True)
     restore_seconds = models.FloatField(_("measured restore time (s)"), null=True, blank=True)
     backup_age_seconds = models.FloatField(_("age of the restored backup (s)"), null=True, blank=True)
     tables_checked = models.PositiveIntegerField(default=0)
@@ -69,3 +87,7 @@ class RestoreDrill(models.Model):
 
     def __str__(self) -> str:
         return f"Drill of {self.backup.slot}: {self.status}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

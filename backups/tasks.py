@@ -3,13 +3,13 @@
 import random
 
 from celery import shared_task
+from django.conf import settings
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
 from core.tasks import TenantTask
 
 from . import services
-from .models import BackupRecord
 
 
 def _tenant():  # type: ignore[no-untyped-def]
@@ -32,10 +32,24 @@ def backups_prune(self: TenantTask) -> int:
 
 @shared_task(base=TenantTask, bind=True, acks_late=True)
 def restore_drill(self: TenantTask) -> int | None:
-    latest = BackupRecord.objects.filter(status=BackupRecord.Status.SUCCEEDED).order_by("-finished_at").first()
-    if latest is None:
-        return None
-    return services.restore_drill(tenant=_tenant(), record=latest).pk
+    """The weekly drill: requested as "scheduled", run by ``restore_drill_run`` like one asked for on the page."""
+    try:
+        return services.restore_drill_request(tenant=_tenant(), by=None).pk
+    except services.BackupError:
+        return None  # no backup yet, or a drill is already queued or running
+
+
+@shared_task(
+    base=TenantTask,
+    bind=True,
+    acks_late=True,
+    # The soft limit lets the drill record why it stopped and drop its scratch database.
+    soft_time_limit=settings.RESTORE_DRILL_TIME_LIMIT,
+    time_limit=settings.RESTORE_DRILL_TIME_LIMIT + 60,
+)
+def restore_drill_run(self: TenantTask, drill_id: int) -> int | None:
+    drill = services.restore_drill_execute(tenant=_tenant(), drill_id=drill_id)
+    return drill.pk if drill else None
 
 
 def _fan_out(task, *args: object) -> int:  # type: ignore[no-untyped-def]

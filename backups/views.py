@@ -46,19 +46,15 @@ def operations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def drill_run(request: HttpRequest) -> HttpResponse:
-    """Run a restore drill of the latest backup now (on demand; the weekly one runs by itself)."""
+    """Ask a worker for a restore drill of the latest backup now (the weekly one is scheduled)."""
     if not operations_policy.can_run_drill(request.user) or request.method != "POST":
         raise Http404
-    latest = BackupRecord.objects.filter(status=BackupRecord.Status.SUCCEEDED).order_by("-finished_at").first()
-    if latest is None:
+    try:
+        services.restore_drill_request(tenant=request.tenant, by=request.user)  # type: ignore[attr-defined,arg-type]
+    except services.DrillBusy:
+        messages.error(request, _("A restore drill is already queued or running. Wait for it to finish."))
+    except services.BackupError:
         messages.error(request, _("There is no backup to restore yet."))
-        return redirect("operations")
-    drill = services.restore_drill(tenant=request.tenant, record=latest)  # type: ignore[attr-defined]
-    if drill.status == RestoreDrill.Status.PASSED:
-        messages.success(
-            request,
-            _("Drill passed: restored and verified in %(seconds).1f s.") % {"seconds": drill.restore_seconds or 0},
-        )
     else:
-        messages.error(request, _("Drill failed: %(error)s") % {"error": drill.error})
+        messages.success(request, _("Restore drill queued. This page shows its progress."))
     return redirect("operations")

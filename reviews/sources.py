@@ -103,7 +103,11 @@ def backups(since: dt.date | None, until: dt.date) -> feeds.Figures:
     failures = records.filter(status=BackupRecord.Status.FAILED)
     if since is not None:
         failures = failures.filter(started_at__date__gte=since)
-    drill = RestoreDrill.objects.filter(started_at__date__lte=until).order_by("-started_at").first()
+    drill = (
+        RestoreDrill.objects.filter(started_at__date__lte=until, finished_at__isnull=False)
+        .order_by("-started_at")
+        .first()
+    )
     if last_success is None and drill is None and not failures.exists():
         return {"rows": [], "items": [], "note": _("No backups are recorded yet.")}
     rows: list[list[Any]] = [

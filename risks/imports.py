@@ -1,19 +1,16 @@
 """Risks from a CSV or XLSX file: read it within limits, check every row, then import all rows or none."""
 
-import csv
 import datetime as dt
-import io
 import re
-import zipfile
-from collections.abc import Generator, Iterable, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -21,17 +18,23 @@ from django.utils.translation import gettext_lazy
 
 import audit
 from accounts.models import User
-from core.spreadsheets import FORMULA_STARTS
+from core.spreadsheets import FORMULA_STARTS, SheetLimits, sheet_open
 
 from . import exports, services
-from .models import Risk
+from .models import Risk, RiskImport, RiskImportRow
 from .policies import risk_policy
 
 MAX_BYTES = 5 * 1024 * 1024
-# Each row is one audited risk_create (~10 ms); more rows than this would outlast a web request.
-MAX_ROWS = 1000
-# A 5 MB workbook may be a zip bomb: refuse one that claims to unpack to more than this.
-MAX_XLSX_UNPACKED = 50 * 1024 * 1024
+# Rows a worker checks per progress update written to the page.
+PROGRESS_EVERY = 1000
+PREVIEW_PAGE_ROWS = 100
+# The preview lists the errors of at most this many rows (the rest are counted).
+PREVIEW_ERROR_ROWS = 200
+
+
+def limits() -> SheetLimits:
+    return SheetLimits(rows=settings.IMPORT_MAX_ROWS, columns=settings.IMPORT_MAX_COLUMNS, max_bytes=MAX_BYTES)
+
 
 TEXT_COLUMNS = ("title", "description", "category", "threat", "vulnerability")
 SCORE_COLUMNS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
@@ -63,7 +66,6 @@ PREVIEW_COLUMNS = [
 TRUE_WORDS = frozenset({"yes", "true", "1", "x"})
 FALSE_WORDS = frozenset({"no", "false", "0", ""})
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -105,97 +107,17 @@ class ParsedImport:
         return [row.pending() for row in self.rows]
 
 
-def import_parse(upload: UploadedFile) -> ParsedImport:
-    """Read and check an uploaded .csv or .xlsx; ValidationError if the file as a whole cannot be used."""
-    name = (upload.name or "").lower()
-    if not name.endswith((".csv", ".xlsx")):
-        raise ValidationError(_("Upload a .csv or .xlsx file."), code="type")
-    too_big = ValidationError(
-        _("The file is larger than %(mb)d MB. Split it into smaller files.") % {"mb": MAX_BYTES // (1024 * 1024)},
-        code="size",
-    )
-    if upload.size is not None and upload.size > MAX_BYTES:
-        raise too_big
-    upload.seek(0)
-    data = upload.read(MAX_BYTES + 1)  # never more than the limit, whatever the size claimed
-    if len(data) > MAX_BYTES:
-        raise too_big
-    if not data:
-        raise ValidationError(_("The file is empty."), code="empty")
-    records = _csv_records(data) if name.endswith(".csv") else _xlsx_records(data)
-    with closing(records):
-        header_number, header, rows = _table(records)
-    return _rows_check(header_number, header, rows)
+def import_read(*, name: str, data: bytes, progress: Callable[[int, int | None], None] | None = None) -> ParsedImport:
+    """Read and check a .csv or .xlsx; ValidationError if the file as a whole cannot be used.
 
-
-def _csv_records(data: bytes) -> Generator[list[str], None, None]:
-    not_text = ValidationError(
-        _("This .csv file is not UTF-8 text. Save it as CSV (UTF-8) and upload it again."), code="type"
-    )
+    ``progress(rows_read, rows_declared)`` is called every PROGRESS_EVERY rows.
+    """
+    sheet = sheet_open(name=name, data=data, limits=limits())
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise not_text
-    if CONTROL_CHARACTERS.search(text):
-        raise not_text
-    end = text.find("\n")
-    first_line = text if end < 0 else text[:end]
-    # Spreadsheets in locales with a decimal comma save CSV with semicolons.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        yield from reader
-    except csv.Error as error:
-        raise ValidationError(
-            _("Line %(line)d of the file cannot be read as CSV: %(error)s") % {"line": reader.line_num, "error": error},
-            code="type",
-        )
-
-
-def _xlsx_records(data: bytes) -> Generator[list[str], None, None]:
-    not_xlsx = ValidationError(_("This .xlsx file is not an Excel workbook that can be read."), code="type")
-    buffer = io.BytesIO(data)
-    try:
-        with zipfile.ZipFile(buffer) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        raise not_xlsx
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise ValidationError(
-            _("This workbook unpacks to more than %(mb)d MB. Split it into smaller files.")
-            % {"mb": MAX_XLSX_UNPACKED // (1024 * 1024)},
-            code="size",
-        )
-    try:
-        workbook = openpyxl.load_workbook(buffer, read_only=True, data_only=True)
-    except Exception:  # openpyxl fails on a bad workbook in many ways (KeyError, XML, zip, its own)
-        raise not_xlsx
-    try:
-        if not workbook.worksheets:
-            raise not_xlsx
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in row]
-    except ValidationError:
-        raise
-    except Exception:
-        raise not_xlsx
+        header_number, header, rows = _table(sheet.records, sheet.declared_rows, progress)
     finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        sheet.close()
+    return _rows_check(header_number, header, rows)
 
 
 def _cell_clean(text: str) -> str:
@@ -205,23 +127,22 @@ def _cell_clean(text: str) -> str:
     return text.strip()
 
 
-def _table(records: Iterable[list[str]]) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
-    """The header (the first non-blank row) and at most MAX_ROWS non-blank rows, each with its number."""
+def _table(
+    records: Iterable[list[str]], declared: int | None, progress: Callable[[int, int | None], None] | None
+) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    """The header (the first non-blank row) and the non-blank rows below it, each with its number."""
     header: list[str] | None = None
     header_number = 0
     rows: list[tuple[int, list[str]]] = []
     for number, record in enumerate(records, 1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number, declared)
         cells = [_cell_clean(cell) for cell in record]
         if not any(cells):
             continue
         if header is None:
             header, header_number = cells, number
             continue
-        if len(rows) == MAX_ROWS:
-            raise ValidationError(
-                _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": MAX_ROWS},
-                code="rows",
-            )
         rows.append((number, cells))
     if header is None:
         raise ValidationError(_("The file is empty."), code="empty")
@@ -415,3 +336,134 @@ def risks_import(*, by: User, rows: Sequence[Mapping[str, Any]]) -> list[Risk]:
         changes={"count": [None, count]},
     )
     return created
+
+
+# --- the import as a job: upload, read by a worker, preview, confirm, import by a worker ------
+
+
+def _queue(task_name: str, batch: RiskImport) -> None:
+    from . import tasks
+
+    task = getattr(tasks, task_name)
+    schema = connection.schema_name  # type: ignore[attr-defined]
+    transaction.on_commit(lambda: task.apply_async(args=[str(batch.pk)], headers={"_schema_name": schema}))
+
+
+@transaction.atomic
+def risk_import_start(*, by: User, upload: UploadedFile) -> RiskImport:
+    """Keep an uploaded file for a worker to read; a new upload replaces its uploader's earlier previews."""
+    if not risk_policy.can_create(by):
+        raise PermissionDenied
+    name = upload.name or ""
+    if not name.lower().endswith((".csv", ".xlsx")):
+        raise ValidationError(_("Upload a .csv or .xlsx file."), code="type")
+    too_big = ValidationError(
+        _("The file is larger than %(mb)d MB. Split it into smaller files.") % {"mb": MAX_BYTES // (1024 * 1024)},
+        code="size",
+    )
+    if upload.size is not None and upload.size > MAX_BYTES:
+        raise too_big
+    upload.seek(0)
+    data = upload.read(MAX_BYTES + 1)  # never more than the limit, whatever the size claimed
+    if len(data) > MAX_BYTES:
+        raise too_big
+    RiskImport.objects.filter(created_by=by).exclude(
+        status__in=[RiskImport.Status.IMPORTING, RiskImport.Status.IMPORTED]
+    ).delete()
+    batch = RiskImport.objects.create(created_by=by, filename=name[-200:], content=data)
+    _queue("risk_import_parse", batch)
+    return batch
+
+
+def risk_import_parse(*, batch_id: str) -> None:
+    """The worker's half of an upload: read and check every row, keep them for the preview, drop the file."""
+    batch = RiskImport.objects.filter(
+        pk=batch_id, status__in=[RiskImport.Status.QUEUED, RiskImport.Status.PARSING]
+    ).first()
+    if batch is None:
+        return  # replaced by a later upload, or already read
+    RiskImport.objects.filter(pk=batch.pk).update(status=RiskImport.Status.PARSING, rows_read=0)
+    RiskImportRow.objects.filter(batch=batch).delete()  # a redelivered task starts over
+
+    def progress(rows_read: int, rows_declared: int | None) -> None:
+        RiskImport.objects.filter(pk=batch.pk).update(rows_read=rows_read, rows_declared=rows_declared)
+
+    try:
+        parsed = import_read(name=batch.filename, data=bytes(batch.content), progress=progress)
+    except ValidationError as error:
+        _import_fail(batch, " ".join(error.messages))
+        return
+    except SoftTimeLimitExceeded:
+        _import_fail(
+            batch,
+            _("Reading the file took longer than %(seconds)d seconds and was stopped. Split it into smaller files.")
+            % {"seconds": settings.IMPORT_TASK_TIME_LIMIT},
+        )
+        return
+    with transaction.atomic():
+        RiskImportRow.objects.bulk_create(
+            (
+                RiskImportRow(
+                    batch=batch,
+                    number=row.number,
+                    cells=row.cells,
+                    fields=row.fields,
+                    errors=[[error.column, error.message] for error in row.errors],
+                )
+                for row in parsed.rows
+            ),
+            batch_size=2000,
+        )
+        RiskImport.objects.filter(pk=batch.pk).update(
+            status=RiskImport.Status.READY,
+            content=b"",
+            rows_read=len(parsed.rows),
+            good=parsed.good,
+            bad=parsed.bad,
+            warnings=parsed.warnings,
+        )
+
+
+def _import_fail(batch: RiskImport, message: str) -> None:
+    RiskImportRow.objects.filter(batch=batch).delete()
+    RiskImport.objects.filter(pk=batch.pk).update(status=RiskImport.Status.FAILED, content=b"", error=message)
+
+
+@transaction.atomic
+def risk_import_confirm(*, by: User, batch: RiskImport) -> RiskImport:
+    """Queue the import of a previewed file without errors; once only, and only by its uploader."""
+    if not risk_policy.can_create(by) or batch.created_by_id != by.pk:
+        raise PermissionDenied
+    locked = RiskImport.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != RiskImport.Status.READY or locked.bad or not locked.good:
+        raise ValidationError(
+            _("There is no previewed upload to import (a later upload replaces it). Upload the file again."),
+            code="state",
+        )
+    locked.status = RiskImport.Status.IMPORTING
+    locked.save(update_fields=["status"])
+    _queue("risk_import_run", locked)
+    return locked
+
+
+def risk_import_run(*, batch_id: str) -> None:
+    """The worker's half of a confirm: every checked row becomes a risk, or none does."""
+    batch = RiskImport.objects.select_related("created_by").filter(pk=batch_id).first()
+    if batch is None or batch.status != RiskImport.Status.IMPORTING:
+        return
+    rows = [{"row": number, "fields": fields} for number, fields in batch.rows.values_list("number", "fields")]
+    try:
+        created = risks_import(by=batch.created_by, rows=rows)
+    except (ValidationError, PermissionDenied) as error:
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else _("You may no longer import.")
+        _import_fail(batch, _("Nothing was imported: %(error)s Upload the file again to check it.") % {"error": reason})
+        return
+    except SoftTimeLimitExceeded:
+        _import_fail(
+            batch,
+            _("Nothing was imported: it took longer than %(seconds)d seconds. Split the file into smaller files.")
+            % {"seconds": settings.IMPORT_TASK_TIME_LIMIT},
+        )
+        return
+    RiskImportRow.objects.filter(batch=batch).delete()
+    RiskImport.objects.filter(pk=batch.pk).update(status=RiskImport.Status.IMPORTED, imported=len(created))

@@ -1,6 +1,7 @@
 """The risk register: one row per identified information-security risk (ISO/IEC 27001 6.1.2)."""
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -316,3 +317,60 @@ class TreatmentAction(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status != self.Status.DONE and self.due_date < today
+
+
+class RiskImport(models.Model):
+    """One uploaded file on its way into the register: read by a worker, previewed, then imported or not."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        PARSING = "parsing", _("Reading")
+        READY = "ready", _("Ready to preview")
+        FAILED = "failed", _("Failed")
+        IMPORTING = "importing", _("Importing")
+        IMPORTED = "imported", _("Imported")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    filename = models.CharField(_("file name"), max_length=200)
+    # The uploaded bytes, only until the worker has read them.
+    content = models.BinaryField(default=bytes, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_declared = models.PositiveIntegerField(null=True, blank=True)
+    good = models.PositiveIntegerField(default=0)
+    bad = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk_import_detail", args=[self.pk])
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.PARSING, self.Status.IMPORTING)
+
+
+class RiskImportRow(models.Model):
+    """One checked row of an import: its cells for the preview, its fields for the import, its errors."""
+
+    batch = models.ForeignKey(RiskImport, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()  # as a spreadsheet numbers it: the header is row 1
+    cells = models.JSONField(default=list)
+    fields = models.JSONField(default=dict)
+    errors = models.JSONField(default=list)  # [[column, message], …]
+
+    class Meta:
+        ordering = ["number"]
+        indexes = [models.Index(fields=["batch", "number"], name="risks_importrow_batch_number")]
+
+    def __str__(self) -> str:
+        return f"Row {self.number}"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from sharing.selectors import access_reasons
 
 from .forms import SORTS
-from .models import Risk, TreatmentAction
+from .models import Risk, RiskImport, TreatmentAction
 from .policies import risk_policy
 
 
@@ -58,3 +58,10 @@ def access_reasons_of(risk: Risk) -> list[dict[str, Any]]:
     for owner in sorted(owners, key=str):
         reasons.append({"who": str(owner), "why": "action", "permission": "view"})
     return reasons
+
+
+def risk_import_of(reader: Any, pk: Any) -> RiskImport | None:
+    """An import only its uploader sees (while they may still import): None for anyone else."""
+    if not risk_policy.can_create(reader):
+        return None
+    return RiskImport.objects.filter(created_by=reader, pk=pk).first()

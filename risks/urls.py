@@ -20,5 +20,6 @@ urlpatterns = [
     path("risks/analyses/<int:pk>/report/", analyses.analysis_report, name="risk_analysis_report"),
     path("risks/analyses/<int:pk>/export.xlsx", analyses.analysis_export, name="risk_analysis_export"),
     path("risks/import/", imports.import_upload, name="risk_import"),
-    path("risks/import/confirm/", imports.import_confirm, name="risk_import_confirm"),
+    path("risks/import/<uuid:pk>/", imports.import_detail, name="risk_import_detail"),
+    path("risks/import/<uuid:pk>/confirm/", imports.import_confirm, name="risk_import_confirm"),
 ]

@@ -29,7 +29,7 @@ def operations_overview() -> list[TenantOperations]:
     for tenant in Tenant.objects.exclude(schema_name=get_public_schema_name()).order_by("slug"):
         with schema_context(tenant.schema_name):
             last = BackupRecord.objects.filter(status="succeeded").order_by("-finished_at").first()
-            drill = RestoreDrill.objects.order_by("-started_at").first()
+            drill = RestoreDrill.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
             rows.append(
                 TenantOperations(
                     slug=tenant.slug,

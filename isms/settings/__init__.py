@@ -331,6 +331,13 @@ BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=7)
 # Bounds within which a tenant may choose its own retention.
 BACKUP_RETENTION_MIN_DAYS = env.int("BACKUP_RETENTION_MIN_DAYS", default=7)
 BACKUP_RETENTION_MAX_DAYS = env.int("BACKUP_RETENTION_MAX_DAYS", default=35)
+# A restore drill is stopped (and recorded as failed) after this many seconds: the RTO.
+RESTORE_DRILL_TIME_LIMIT = env.int("RESTORE_DRILL_TIME_LIMIT", default=4 * 3600)
+# Spreadsheet imports: rows below the header (blank rows count), columns, and how long a worker may spend
+# reading or importing one file before it is stopped.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+IMPORT_TASK_TIME_LIMIT = env.int("IMPORT_TASK_TIME_LIMIT", default=30 * 60)
 
 # --- e-mail: console in development, SMTP from the environment in production
 # With DEBUG off the console, locmem and file backends are refused (core.checks, isms.E001).

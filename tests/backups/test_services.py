@@ -239,3 +239,71 @@ def test_a_tenant_chooses_its_retention_within_the_platform_bounds(tenant, djang
         tenant.refresh_from_db()
         assert tenant.retention_days == 7
         assert services.backups_prune(tenant=tenant, now=now) == 1
+
+
+def test_a_scratch_database_left_by_a_killed_drill_is_dropped_by_the_next_drill(tenant, django_db_blocker, monkeypatch):
+    from backups import tasks
+
+    sent: list[dict] = []
+    monkeypatch.setattr(tasks.restore_drill_run, "apply_async", lambda **options: sent.append(options))
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        # What a worker killed mid-drill leaves: its drill "running" and its scratch database.
+        with schema_context(tenant.schema_name):
+            killed = RestoreDrill.objects.create(backup=record, status="running", requested_label="scheduled")
+            killed.scratch_database = f"drill_t{tenant.pk}_{killed.pk}"
+            killed.save()
+        other_tenant = f"drill_t{tenant.pk}0_{killed.pk}"  # another tenant's name that only looks alike
+        admin = services._connect("postgres")
+        try:
+            for name in (killed.scratch_database, other_tenant):
+                admin.execute(f'CREATE DATABASE "{name}"')
+
+            drill = services.restore_drill_request(tenant=tenant, by=None)  # not refused: the lock is free
+            with schema_context("public"):
+                tasks.restore_drill_run.apply(args=sent[0]["args"], headers=sent[0]["headers"], throw=True)
+
+            names = {row[0] for row in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'drill%%'")}
+            assert killed.scratch_database not in names and drill.pk != killed.pk
+            assert f"drill_t{tenant.pk}_{drill.pk}" not in names  # its own scratch database is gone too
+            assert other_tenant in names
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{other_tenant}"')
+            admin.close()
+        with schema_context(tenant.schema_name):
+            killed.refresh_from_db()
+            drill.refresh_from_db()
+        assert drill.status == "passed", drill.error
+        assert killed.status == "failed" and "worker stopped" in killed.error
+
+
+def test_a_drill_past_its_time_limit_is_recorded_failed_and_leaves_no_scratch_database(
+    tenant, django_db_blocker, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.conf import settings
+
+    from backups import tasks
+
+    assert tasks.restore_drill_run.soft_time_limit == settings.RESTORE_DRILL_TIME_LIMIT
+    with django_db_blocker.unblock():
+        record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
+        admin = services._connect("postgres")
+        scratch = f"drill_t{tenant.pk}\\_%"
+        existed: list[bool] = []
+
+        def stopped_mid_restore():  # the worker's time limit strikes once the scratch database exists
+            existed.append(bool(admin.execute("SELECT 1 FROM pg_database WHERE datname LIKE %s", [scratch]).fetchall()))
+            raise SoftTimeLimitExceeded()
+
+        monkeypatch.setattr(services, "pg_tools", stopped_mid_restore)
+        try:
+            drill = services.restore_drill(tenant=tenant, record=record)
+            assert drill.status == "failed"
+            assert drill.error == f"The drill took longer than {settings.RESTORE_DRILL_TIME_LIMIT} s and was stopped."
+            assert existed == [True]
+            assert not admin.execute("SELECT 1 FROM pg_database WHERE datname LIKE %s", [scratch]).fetchall()
+        finally:
+            admin.close()
+        monkeypatch.undo()
+        assert services.restore_drill(tenant=tenant, record=record).status == "passed"  # the lock was let go
