@@ -254,7 +254,7 @@ def test_a_scratch_database_left_by_a_killed_drill_is_dropped_by_the_next_drill(
             killed.scratch_database = f"drill_t{tenant.pk}_{killed.pk}"
             killed.save()
         other_tenant = f"drill_t{tenant.pk}0_{killed.pk}"  # another tenant's name that only looks alike
-        admin = services._connect("postgres")
+        admin = services._connect("postgres", role="drill")
         try:
             for name in (killed.scratch_database, other_tenant):
                 admin.execute(f'CREATE DATABASE "{name}"')
@@ -288,7 +288,7 @@ def test_a_drill_past_its_time_limit_is_recorded_failed_and_leaves_no_scratch_da
     assert tasks.restore_drill_run.soft_time_limit == settings.RESTORE_DRILL_TIME_LIMIT
     with django_db_blocker.unblock():
         record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
-        admin = services._connect("postgres")
+        admin = services._connect("postgres", role="drill")
         scratch = f"drill_t{tenant.pk}\\_%"
         existed: list[bool] = []
 
