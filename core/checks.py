@@ -41,6 +41,24 @@ def email_backend_check(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     return email_backend_errors()
 
 
+@checks.register(checks.Tags.database, deploy=True)
+def database_roles_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """isms.W010 when the components share one database login instead of least-privilege roles."""
+    app = settings.DATABASES["default"].get("USER")
+    shared = [name for name, params in settings.DATABASE_ROLES.items() if (params or {}).get("USER", app) == app]
+    if not shared:
+        return []
+    return [
+        checks.Warning(
+            f"The {', '.join(shared)} role(s) log in as the app role {app!r}: the web process could alter "
+            "the audit trail's triggers, read every tenant's schema or create databases.",
+            hint="Set DATABASE_OWNER_URL, DATABASE_BACKUP_URL and DATABASE_DRILL_URL to their own roles "
+            "(`manage.py db_roles_create` makes them); README, Security model.",
+            id="isms.W010",
+        )
+    ]
+
+
 def refuse_unsafe_start() -> None:
     """Raise ImproperlyConfigured on any error above: for gunicorn and Celery, which skip ``check``."""
     errors = email_backend_errors()

@@ -33,6 +33,9 @@ TENANT_ROWS = {
     "tenants_domain": "(SELECT t.schema_name FROM public.tenants_tenant t WHERE t.id = tenant_id)",
     "tenants_tenantkey": "(SELECT t.schema_name FROM public.tenants_tenant t WHERE t.id = tenant_id)",
 }
+# The tenant's own settings, which its Admin changes from inside the tenant (all other columns of
+# its row, such as its schema, slug and status, stay the platform's).
+TENANT_SETTINGS_COLUMNS = ("time_zone", "backup_retention_days", "require_two_factor", "session_idle_minutes")
 _ROLE_FUNCTION = "isms_tenant_role"
 # Django's cursor or a bare psycopg one (the embedded set-up runs before Django is).
 Cursor = Any
@@ -86,8 +89,9 @@ def connected_as(overrides: Mapping[str, Any]) -> Iterator[None]:
 def as_owner() -> Iterator[None]:
     """The owner/migrator for migrations, provisioning, deletion and restores; never for a request."""
     owner = component_settings("owner")
-    if owner["USER"] == connections[DEFAULT_DB_ALIAS].settings_dict["USER"]:
-        yield  # one-role installation, or already the owner
+    current = connections[DEFAULT_DB_ALIAS].settings_dict
+    if owner["USER"] == current["USER"] or current.get("TENANT_ROLES") is False:
+        yield  # one-role installation, or already the owner (or a superuser)
         return
     with connected_as({key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS")}):
         yield
@@ -132,12 +136,11 @@ def public_grants_apply(cursor: Cursor) -> None:
         enabled, policies = present[table]
         if not enabled:
             cursor.execute(f"ALTER TABLE public.{_q(table)} ENABLE ROW LEVEL SECURITY")
+        own = f"public.{_ROLE_FUNCTION}({schema_of_row}) = current_user"
         for policy, definition in (
             ("isms_platform", f"FOR ALL TO {app} USING (true) WITH CHECK (true)"),
-            (
-                "isms_own_tenant",
-                f"FOR SELECT TO PUBLIC USING (public.{_ROLE_FUNCTION}({schema_of_row}) = current_user)",
-            ),
+            ("isms_own_tenant", f"FOR SELECT TO PUBLIC USING ({own})"),
+            ("isms_own_settings", f"FOR UPDATE TO PUBLIC USING ({own}) WITH CHECK ({own})"),
         ):
             if policy not in policies:
                 cursor.execute(f"CREATE POLICY {policy} ON public.{_q(table)} {definition}")
@@ -171,6 +174,8 @@ def tenant_role_ensure(cursor: Cursor, schema: str) -> str:
     for (table,) in cursor.fetchall():
         cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {s}.{_q(table)} FROM {_q(role)}")
     cursor.execute(f"GRANT SELECT ON {', '.join('public.' + _q(t) for t in TENANT_ROWS)} TO {_q(role)}")
+    settings_columns = ", ".join(_q(column) for column in TENANT_SETTINGS_COLUMNS)
+    cursor.execute(f"GRANT UPDATE ({settings_columns}) ON public.tenants_tenant TO {_q(role)}")
     backup = component_settings("backup")["USER"]
     if backup != owner:
         cursor.execute(f"GRANT USAGE ON SCHEMA {s} TO {_q(backup)}")

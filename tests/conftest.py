@@ -176,8 +176,11 @@ def _roles_drop(database: str) -> None:
     from django.db import connections
 
     with connections["default"]._nodb_cursor() as cursor:
+        # Only this database's roles: other test databases on the cluster share the name's prefix.
         cursor.execute(
-            "SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s) ORDER BY rolname DESC", [database + "_"]
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s) OR starts_with(rolname, %s) "
+            "OR starts_with(rolname, %s) ORDER BY rolname LIKE '%%\\_\\_%%' DESC",
+            [[f"{database}_{c}" for c in ("owner", "app", "backup", "drill")], f"{database}__", f"{database[:40]}__"],
         )
         for (role,) in cursor.fetchall():
             cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
@@ -223,6 +226,18 @@ def acme(worlds: dict[str, TenantWorld], db: None) -> TenantWorld:
 @pytest.fixture
 def globex(worlds: dict[str, TenantWorld], db: None) -> TenantWorld:
     return worlds["globex"].fresh()
+
+
+@pytest.fixture
+def as_database_superuser(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """For tests that play someone who owns the database (switching triggers off, rewriting the
+    template): the whole test, its transaction included, runs on a superuser connection without
+    tenant roles. List it before any fixture that opens the test's transaction (or use
+    ``pytest.mark.usefixtures``). Every other test runs as the app role."""
+    from tenants import dbroles
+
+    with django_db_blocker.unblock(), dbroles.connected_as(ADMIN):
+        yield
 
 
 _tenants_left: set[int] = set()

@@ -61,3 +61,17 @@ def test_the_proxy_caps_request_bodies_a_little_above_the_attachment_limit():
     cap = int(default.group(1)) * UNITS[default.group(2).upper()]
     assert settings.INCIDENT_ATTACHMENT_MAX_BYTES < cap <= settings.INCIDENT_ATTACHMENT_MAX_BYTES * 1.2
     assert f"ISMS_MAX_REQUEST_BODY:-{default.group(1)}{default.group(2)}" in COMPOSE
+
+
+def test_web_and_workers_log_in_as_the_app_role_and_never_hold_the_owners_or_admins_password():
+    common = _block(COMPOSE, "x-app-env: &app-env", 0)
+    assert re.search(r"DATABASE_URL: postgres://isms_app:", common)
+    assert "DATABASE_OWNER_URL" not in common and "DATABASE_ADMIN_URL" not in common
+    services = _block(COMPOSE, "services:", 0)
+    for service in ("web", "worker", "beat"):
+        block = _block(services, f"{service}:", 2)
+        assert "OWNER_URL" not in block and "ADMIN_URL" not in block and "POSTGRES_PASSWORD" not in block, service
+    # The owner's URL only where migrations, tenant creation and restores run; the superuser's only to make roles.
+    assert "DATABASE_OWNER_URL" in _block(services, "migrate:", 2)
+    assert "DATABASE_ADMIN_URL" in _block(services, "db-roles:", 2)
+    assert "db_roles_create" in _block(services, "db-roles:", 2)

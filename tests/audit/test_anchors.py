@@ -24,7 +24,9 @@ from audit.tasks import audit_chain_verify, audit_chain_verify_dispatch
 from core.models import TaskRun
 from isms.celery import app
 
-pytestmark = pytest.mark.usefixtures("anchors_cleared")
+# These tests play someone who owns the database (triggers off, rows rewritten): a superuser
+# connection. The app role cannot do any of it (tests/tenants/test_dbroles.py).
+pytestmark = pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
 
 WRONG_KEY = base64.b64encode(b"an-attacker-s-own-key-32-bytes!!").decode()
 

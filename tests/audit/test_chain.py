@@ -26,7 +26,9 @@ from core.tasks import PublicSchemaError
 from isms.celery import app
 from tenants.models import Tenant
 
-pytestmark = pytest.mark.usefixtures("anchors_cleared")
+# These tests play someone who owns the database (triggers off, rows rewritten): a superuser
+# connection. The app role cannot do any of it (tests/tenants/test_dbroles.py).
+pytestmark = pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
 
 
 def verify(*args: str) -> str:

@@ -10,6 +10,7 @@ from django_tenants.utils import schema_context
 
 from backups import services
 from backups.models import BackupRecord
+from core.schemas import use_public_schema
 from risks.models import Risk
 from tenants.models import Tenant
 
@@ -144,6 +145,7 @@ def test_the_tenant_shows_a_maintenance_page_while_restoring(tenant, django_db_b
             assert "Maintenance in progress" in response.content.decode()
             assert Client(HTTP_HOST=f"{tenant.slug}.localhost").get("/healthz").status_code == 200
         finally:
+            use_public_schema()  # the request left the connection in the tenant's schema and role
             Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.ACTIVE)
 
 

@@ -31,7 +31,7 @@ def _wait(condition, timeout: float = 60) -> None:
 def test_killed_worker_leaves_no_success_and_the_next_run_cleans_up(tenant, local_storage, django_db_blocker):
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "needs the real Redis broker (REDIS_URL)"
     queue = f"kill-{uuid.uuid4().hex[:8]}"
-    url = database_url()
+    url = database_url(settings.DATABASE_ROLES["owner"])
     # Hold a lock pg_dump must wait for, so the worker is caught mid-backup, deterministically.
     blocker = psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=False)
     blocker.execute(f'LOCK TABLE "{tenant.schema_name}".risks_risk IN ACCESS EXCLUSIVE MODE')

@@ -123,6 +123,7 @@ def test_failure_midway_leaves_no_tenant_row_nor_schema(db, worlds, monkeypatch)
     assert not schema_exists("initech")
 
 
+@pytest.mark.usefixtures("as_database_superuser")  # the template belongs to the owner
 def test_cloned_schema_equals_a_migrated_schema(db, worlds):
     services.tenant_provision(slug="cloned", name="Cloned", admin_email="x@cloned.example")
     with connection.cursor() as cursor:
@@ -133,6 +134,7 @@ def test_cloned_schema_equals_a_migrated_schema(db, worlds):
     assert cloned["tables"] and cloned == migrated
 
 
+@pytest.mark.usefixtures("as_database_superuser")  # the template belongs to the owner
 def test_clone_runs_for_real_a_migration_the_template_lacks(db, worlds):
     template = settings.TENANT_BASE_SCHEMA
     with connection.cursor() as cursor:
@@ -143,6 +145,7 @@ def test_clone_runs_for_real_a_migration_the_template_lacks(db, worlds):
     assert ("core", "0001_initial") in _shape("latecomer")["migrations"]
 
 
+@pytest.mark.usefixtures("as_database_superuser")  # the template belongs to the owner
 def test_clone_copies_triggers_and_keeps_sequences_apart(db, worlds):
     template = settings.TENANT_BASE_SCHEMA
     with connection.cursor() as cursor:
@@ -202,6 +205,7 @@ def test_tenant_delete_with_yes_and_unknown_slug(db, worlds):
         run("tenant_delete", "--slug", "public", "--yes")
 
 
+@pytest.mark.usefixtures("as_database_superuser")  # the template belongs to the owner
 def test_template_schema_has_no_people(db, worlds):
     with schema_context(settings.TENANT_BASE_SCHEMA):
         assert not User.objects.exists()
