@@ -199,3 +199,27 @@ def test_the_drill_role_creates_scratch_databases_but_cannot_enter_the_live_one(
     with _login("drill", "postgres") as drill:
         drill.execute('CREATE DATABASE "isms_drill_probe"')
         drill.execute('DROP DATABASE "isms_drill_probe"')
+
+
+def test_db_roles_create_needs_the_admin_url_and_five_different_logins(db, settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DATABASE_ADMIN = {}
+    with pytest.raises(CommandError, match="DATABASE_ADMIN_URL"):
+        call_command("db_roles_create")
+    settings.DATABASE_ADMIN = {"USER": "postgres"}
+    settings.DATABASE_ROLES = {**settings.DATABASE_ROLES, "backup": {}}
+    with pytest.raises(CommandError, match="DATABASE_BACKUP_URL"):
+        call_command("db_roles_create")
+    settings.DATABASE_ROLES = {**settings.DATABASE_ROLES, "backup": {"USER": settings.DATABASES["default"]["USER"]}}
+    with pytest.raises(CommandError, match="five different roles"):
+        call_command("db_roles_create")
+
+
+def test_check_deploy_warns_when_the_components_share_one_login(settings):
+    from core.checks import database_roles_check
+
+    assert database_roles_check() == []
+    settings.DATABASE_ROLES = {**settings.DATABASE_ROLES, "owner": {}}
+    (warning,) = database_roles_check()
+    assert warning.id == "isms.W010" and "owner" in warning.msg

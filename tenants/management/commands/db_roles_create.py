@@ -32,13 +32,15 @@ class Command(BaseCommand):
         if len(set(users)) != len(users) or admin["USER"] in users:
             raise CommandError("The admin, owner, app, backup and drill logins must be five different roles.")
         database = app["NAME"]
-        with psycopg.connect(
-            dbname=database,
-            user=admin["USER"],
-            password=admin.get("PASSWORD") or None,
-            host=admin.get("HOST") or None,
-            port=admin.get("PORT") or None,
-        ) as connection:
-            with connection.transaction():
-                dbroles.roles_bootstrap(connection.cursor(), database=database, logins=logins)
+        with (
+            psycopg.connect(
+                dbname=database,
+                user=admin["USER"],
+                password=admin.get("PASSWORD") or None,
+                host=admin.get("HOST") or None,
+                port=admin.get("PORT") or None,
+            ) as connection,
+            connection.transaction(),
+        ):
+            dbroles.roles_bootstrap(connection.cursor(), database=database, logins=logins)
         self.stdout.write(self.style.SUCCESS(f"Roles {', '.join(users)} are ready on {database}."))
