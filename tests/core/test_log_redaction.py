@@ -3,6 +3,7 @@
 import contextlib
 import io
 import logging
+import re
 import subprocess
 import tempfile
 import urllib.error
@@ -107,8 +108,12 @@ def test_gunicorns_access_log_blanks_tokens_in_the_request_line_and_referer(worl
 
 def _production_logger_class() -> list[str]:
     """The --logger-class argument exactly as the image and docker-compose.yml start gunicorn."""
-    for name in ("Dockerfile", "docker-compose.yml"):
-        text = (ROOT / name).read_text()
-        line = next(line for line in text.splitlines() if '"gunicorn", "isms.wsgi:application"' in line)
-        assert '"--logger-class", "isms.gunicorn.Logger"' in line, f"{name} starts gunicorn without it"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    line = next(line for line in dockerfile.splitlines() if '"gunicorn", "isms.wsgi:application"' in line)
+    assert '"--logger-class", "isms.gunicorn.Logger"' in line, "the image starts gunicorn without it"
+    # docker-compose.yml writes the web command as a YAML list, one argument a line.
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert re.search(
+        r"- isms\.wsgi:application\n(\s*- .*\n)*?\s*- --logger-class\n\s*- isms\.gunicorn\.Logger\n", compose
+    ), "docker-compose.yml starts gunicorn without it"
     return ["--logger-class", "isms.gunicorn.Logger"]
