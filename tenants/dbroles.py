@@ -90,8 +90,8 @@ def as_owner() -> Iterator[None]:
     """The owner/migrator for migrations, provisioning, deletion and restores; never for a request."""
     owner = component_settings("owner")
     current = connections[DEFAULT_DB_ALIAS].settings_dict
-    if owner["USER"] == current["USER"] or current.get("TENANT_ROLES") is False:
-        yield  # one-role installation, or already the owner (or a superuser)
+    if current.get("TENANT_ROLES") is False:
+        yield  # already the owner (or a superuser)
         return
     with connected_as({key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS")}):
         yield

@@ -105,6 +105,7 @@ def tenant_provision(*, slug: str, name: str, admin_email: str, admin_name: str 
 
 def tenant_delete(*, slug: str) -> None:
     """Drop a tenant's schema, domains and stored files. Irreversible."""
+    use_public_schema()  # this connection must not stay in the role about to be dropped
     try:
         tenant = Tenant.objects.get(slug=slug)
     except Tenant.DoesNotExist:
