@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
 from audit.models import AuditEvent
+from core.fanout import tenant_task_enqueue
 from core.links import absolute_url
 from core.schemas import current_schema_name
 
@@ -210,8 +211,7 @@ def invitation_create(
     from . import tasks
 
     # The task gets the invitation's id and host only: task arguments show in worker logs and the broker.
-    args, headers = (invitation.pk, host), {"_schema_name": current_schema_name()}
-    transaction.on_commit(lambda: tasks.invitation_send.apply_async(args=args, headers=headers))
+    tenant_task_enqueue(tasks.invitation_send, args=[invitation.pk, host])
     return invitation, invitation_url(token=token, host=host)
 
 

@@ -2,6 +2,7 @@
 
 import psycopg
 import pytest
+from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -74,14 +75,18 @@ def test_nightly_fan_out_backs_up_active_tenants_once_and_skips_suspended(tenant
 def sent_drills(monkeypatch) -> list[dict]:
     """Drill tasks queued for a worker, caught instead of sent to the broker."""
     sent: list[dict] = []
-    monkeypatch.setattr(tasks.restore_drill_run, "apply_async", lambda **options: sent.append(options))
+    monkeypatch.setattr(
+        tasks.restore_drill_run,
+        "apply_async",
+        lambda **options: sent.append({**options, "schema": connection.schema_name}),  # the schema it is sent for
+    )
     return sent
 
 
 def _run(message: dict):
-    """What a worker does with a queued message: run the task in the schema the message names."""
-    with schema_context("public"):
-        return tasks.restore_drill_run.apply(args=message["args"], headers=message["headers"], throw=True)
+    """What a worker does with a queued message: run the task in the schema it was sent for."""
+    with schema_context(message["schema"]):
+        return tasks.restore_drill_run.apply(args=message["args"], throw=True)
 
 
 def test_a_drill_asked_for_on_the_page_is_queued_then_run_by_a_worker_and_audited(
@@ -101,7 +106,7 @@ def test_a_drill_asked_for_on_the_page_is_queued_then_run_by_a_worker_and_audite
             drill = RestoreDrill.objects.get()
         assert (drill.status, drill.restore_seconds, drill.finished_at) == ("queued", None, None)  # nothing ran
         assert [message["args"] for message in sent_drills] == [[drill.pk]]
-        assert sent_drills[0]["headers"] == {"_schema_name": tenant.schema_name}
+        assert sent_drills[0]["schema"] == tenant.schema_name
 
         _run(sent_drills[0])
         with schema_context(tenant.schema_name):
