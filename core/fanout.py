@@ -28,7 +28,10 @@ def tenant_task_send(task: Task, *, schema: str, args: Sequence[Any] = (), count
     if schema == get_public_schema_name():
         raise PublicSchemaError(f"{task.name} needs a tenant schema; it was about to be sent for the public one.")
     with schema_context(schema):
-        task.apply_async(args=list(args), countdown=countdown)
+        if countdown is None:
+            task.apply_async(args=tuple(args))
+        else:
+            task.apply_async(args=tuple(args), countdown=countdown)
 
 
 def tenant_task_enqueue(task: Task, *, args: Sequence[Any] = (), tenant: "Tenant | None" = None) -> None:

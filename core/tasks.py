@@ -1,10 +1,13 @@
-"""Background tasks of the shell: the base every tenant task uses, and the worker heartbeat."""
+"""Background tasks of the shell: the base every tenant task uses, the worker heartbeat and outgoing e-mail."""
 
 import logging
 import socket
+from smtplib import SMTPException
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask as _TenantTask
@@ -85,3 +88,9 @@ def heartbeat_dispatch() -> int:
     from .fanout import tenants_fan_out
 
     return tenants_fan_out(heartbeat, spread=5)
+
+
+@shared_task(base=TenantTask, bind=True, autoretry_for=(*TRANSIENT_ERRORS, SMTPException, OSError), max_retries=6)
+def email_send(self: TenantTask, subject: str, body: str, recipients: list[str]) -> int:
+    """Deliver one e-mail queued by ``core.mail.email_queue``; returns how many messages the backend sent."""
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

@@ -105,7 +105,7 @@ def test_a_drill_asked_for_on_the_page_is_queued_then_run_by_a_worker_and_audite
         with schema_context(tenant.schema_name):
             drill = RestoreDrill.objects.get()
         assert (drill.status, drill.restore_seconds, drill.finished_at) == ("queued", None, None)  # nothing ran
-        assert [message["args"] for message in sent_drills] == [[drill.pk]]
+        assert [message["args"] for message in sent_drills] == [(drill.pk,)]
         assert sent_drills[0]["schema"] == tenant.schema_name
 
         _run(sent_drills[0])
