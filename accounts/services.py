@@ -125,6 +125,7 @@ def user_roles_set(*, user: User, roles: Iterable[str], by: User) -> User:
     after = sorted(roles)
     if before != after:
         audit.record(actor=by, action="user.roles_changed", obj=user, changes={"roles": [before, after]})
+        # Heard by training/apps.py: acknowledgements follow the new roles (superseded / newly asked), same transaction.
         signals.roles_changed.send(sender=User, user=user, by=by)
     return user
 
@@ -253,6 +254,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
     audit.record(actor=user, action="invitation.accepted", obj=invitation)
+    # Heard by training/apps.py: the newcomer gets the onboarding set of assignments (same transaction).
     signals.user_joined.send(sender=User, user=user)
     return user
 
