@@ -7,11 +7,11 @@ import subprocess
 from email import message_from_bytes
 from urllib.parse import urlsplit
 
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from accounts import tasks
 from accounts.models import Invitation
+from core.schemas import current_schema_name
 from tests.support import PYTHON, ROOT, subprocess_env
 
 LINK = re.compile(rb"https?://\S+/invitations/(\S+)/")
@@ -99,7 +99,7 @@ def test_the_invitation_task_carries_the_invitations_id_and_never_its_link(
     monkeypatch.setattr(
         tasks.invitation_send,
         "apply_async",
-        lambda **message: queued.append({**message, "schema": connection.schema_name}),  # the schema it is sent for
+        lambda **message: queued.append({**message, "schema": current_schema_name()}),  # the schema it is sent for
     )
 
     _invite(acme, django_capture_on_commit_callbacks)

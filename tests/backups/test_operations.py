@@ -2,7 +2,6 @@
 
 import psycopg
 import pytest
-from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,6 +12,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from backups import services, tasks
 from backups.models import BackupRecord, RestoreDrill
+from core.schemas import current_schema_name
 from isms.celery import app
 from tenants.models import Tenant
 from tests.support import database_url
@@ -78,7 +78,7 @@ def sent_drills(monkeypatch) -> list[dict]:
     monkeypatch.setattr(
         tasks.restore_drill_run,
         "apply_async",
-        lambda **options: sent.append({**options, "schema": connection.schema_name}),  # the schema it is sent for
+        lambda **options: sent.append({**options, "schema": current_schema_name()}),  # the schema it is sent for
     )
     return sent
 

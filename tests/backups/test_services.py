@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -20,6 +19,7 @@ from django_tenants.utils import schema_context
 from backups import services
 from backups.models import BackupRecord, RestoreDrill
 from backups.store import BackupStore
+from core.schemas import current_schema_name
 from tenants import services as tenant_services
 from tenants.models import Tenant
 from tests.backups.conftest import FILE_BYTES, SECRET_TITLE
@@ -249,7 +249,7 @@ def test_a_scratch_database_left_by_a_killed_drill_is_dropped_by_the_next_drill(
     monkeypatch.setattr(
         tasks.restore_drill_run,
         "apply_async",
-        lambda **options: sent.append({**options, "schema": connection.schema_name}),  # the schema it is sent for
+        lambda **options: sent.append({**options, "schema": current_schema_name()}),  # the schema it is sent for
     )
     with django_db_blocker.unblock():
         record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
