@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        # Sent by Django's login(): fix the session's absolute end and fresh-authentication time (accounts.sessions).
         user_logged_in.connect(_logged_in, dispatch_uid="accounts_session_start")
 
 

@@ -72,6 +72,7 @@ def login_failure_register(*, email: str, request: HttpRequest | None = None) ->
         kind=AuditEvent.Kind.SECURITY,
         changes={"locked_until": [None, lock.until], "failures": [None, failures]},
     )
+    # Heard by notifications/apps.py: the person and the Admins are told in-app and by queued e-mail.
     signals.account_locked.send(sender=AccountLock, user=user, lock=lock)
     return lock
 

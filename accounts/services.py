@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
 from audit.models import AuditEvent
+from core.fanout import tenant_task_enqueue
 from core.links import absolute_url
 from core.schemas import current_schema_name
 
@@ -124,6 +125,7 @@ def user_roles_set(*, user: User, roles: Iterable[str], by: User) -> User:
     after = sorted(roles)
     if before != after:
         audit.record(actor=by, action="user.roles_changed", obj=user, changes={"roles": [before, after]})
+        # Heard by training/apps.py: acknowledgements follow the new roles (superseded / newly asked), same transaction.
         signals.roles_changed.send(sender=User, user=user, by=by)
     return user
 
@@ -210,8 +212,7 @@ def invitation_create(
     from . import tasks
 
     # The task gets the invitation's id and host only: task arguments show in worker logs and the broker.
-    args, headers = (invitation.pk, host), {"_schema_name": current_schema_name()}
-    transaction.on_commit(lambda: tasks.invitation_send.apply_async(args=args, headers=headers))
+    tenant_task_enqueue(tasks.invitation_send, args=[invitation.pk, host])
     return invitation, invitation_url(token=token, host=host)
 
 
@@ -253,6 +254,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
     audit.record(actor=user, action="invitation.accepted", obj=invitation)
+    # Heard by training/apps.py: the newcomer gets the onboarding set of assignments (same transaction).
     signals.user_joined.send(sender=User, user=user)
     return user
 

@@ -4,7 +4,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from core.tasks import TenantTask
+from core.tasks import TRANSIENT_ERRORS, TenantTask
 
 from . import services
 
@@ -12,8 +12,7 @@ from . import services
 @shared_task(
     base=TenantTask,
     bind=True,
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
+    autoretry_for=(*TRANSIENT_ERRORS, SMTPException, OSError),
     retry_backoff=True,
     max_retries=6,
 )

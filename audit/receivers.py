@@ -11,17 +11,20 @@ from .models import AuditEvent
 from .services import record
 
 
+# Sent by Django's login(): a security event in the tenant's audit trail.
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     record(actor=user, action="auth.login", obj=user, request=request, kind=AuditEvent.Kind.SECURITY)
 
 
+# Sent by Django's logout(): a security event.
 @receiver(user_logged_out, dispatch_uid="audit_logout")
 def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is not None:
         record(actor=user, action="auth.logout", obj=user, request=request, kind=AuditEvent.Kind.SECURITY)
 
 
+# Sent by Django's authenticate() when no backend accepts: a security event naming the login tried.
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
     username = str(credentials.get("username") or credentials.get("email") or "")[:254]
@@ -36,6 +39,7 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest
     )
 
 
+# Sent by django-axes when it locks an address out: a security event.
 @receiver(user_locked_out, dispatch_uid="audit_locked_out")
 def _locked_out(sender: Any, request: HttpRequest, username: str, ip_address: str, **kwargs: Any) -> None:
     record(

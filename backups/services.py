@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 import audit
 from accounts.models import User
 from core import crypto, storage
+from core.fanout import tenant_task_enqueue
 from tenants import dbroles
 from tenants.models import Tenant
 
@@ -386,8 +387,7 @@ def restore_drill_request(*, tenant: Tenant, by: User | None) -> RestoreDrill:
         )
         from .tasks import restore_drill_run
 
-        schema = tenant.schema_name
-        transaction.on_commit(lambda: restore_drill_run.apply_async(args=[drill.pk], headers={"_schema_name": schema}))
+        tenant_task_enqueue(restore_drill_run, args=[drill.pk], tenant=tenant)
     return drill
 
 

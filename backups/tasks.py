@@ -1,13 +1,11 @@
 """Nightly backups, pruning and weekly restore drills, one task per active tenant."""
 
-import random
-
 from celery import shared_task
 from django.conf import settings
 from django.db import connection
-from django_tenants.utils import get_public_schema_name
 
-from core.tasks import TenantTask
+from core.fanout import tenants_fan_out
+from core.tasks import TRANSIENT_ERRORS, TenantTask
 
 from . import services
 
@@ -19,18 +17,18 @@ def _tenant():  # type: ignore[no-untyped-def]
 
 
 @shared_task(
-    base=TenantTask, bind=True, acks_late=True, autoretry_for=(services.BackupError,), retry_backoff=60, max_retries=3
+    base=TenantTask, bind=True, autoretry_for=(*TRANSIENT_ERRORS, services.BackupError), retry_backoff=60, max_retries=3
 )
 def backup_tenant(self: TenantTask, slot: str) -> int:
     return services.backup_tenant(tenant=_tenant(), slot=slot).pk
 
 
-@shared_task(base=TenantTask, bind=True, acks_late=True)
+@shared_task(base=TenantTask, bind=True)
 def backups_prune(self: TenantTask) -> int:
     return services.backups_prune(tenant=_tenant())
 
 
-@shared_task(base=TenantTask, bind=True, acks_late=True)
+@shared_task(base=TenantTask, bind=True)
 def restore_drill(self: TenantTask) -> int | None:
     """The weekly drill: requested as "scheduled", run by ``restore_drill_run`` like one asked for on the page."""
     try:
@@ -42,7 +40,6 @@ def restore_drill(self: TenantTask) -> int | None:
 @shared_task(
     base=TenantTask,
     bind=True,
-    acks_late=True,
     # The soft limit lets the drill record why it stopped and drop its scratch database.
     soft_time_limit=settings.RESTORE_DRILL_TIME_LIMIT,
     time_limit=settings.RESTORE_DRILL_TIME_LIMIT + 60,
@@ -52,27 +49,18 @@ def restore_drill_run(self: TenantTask, drill_id: int) -> int | None:
     return drill.pk if drill else None
 
 
-def _fan_out(task, *args: object) -> int:  # type: ignore[no-untyped-def]
-    from tenants.models import Tenant
-
-    tenants = Tenant.objects.exclude(schema_name=get_public_schema_name()).filter(status=Tenant.Status.ACTIVE)
-    for tenant in tenants:
-        task.apply_async(args=args, headers={"_schema_name": tenant.schema_name}, countdown=random.uniform(0, 60))  # noqa: S311 -- load spreading
-    return len(tenants)
-
-
 @shared_task(acks_late=True)
 def backup_dispatch() -> int:
     from django.utils import timezone
 
-    return _fan_out(backup_tenant, timezone.localdate().isoformat())
+    return tenants_fan_out(backup_tenant, args=[timezone.localdate().isoformat()])
 
 
 @shared_task(acks_late=True)
 def backups_prune_dispatch() -> int:
-    return _fan_out(backups_prune)
+    return tenants_fan_out(backups_prune)
 
 
 @shared_task(acks_late=True)
 def restore_drill_dispatch() -> int:
-    return _fan_out(restore_drill)
+    return tenants_fan_out(restore_drill)

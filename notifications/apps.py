@@ -11,6 +11,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import signals as account_signals
 
+        # Sent by accounts.lockout.login_failure_register: tell the person and the Admins (in-app, queued e-mail).
         account_signals.account_locked.connect(_account_locked, dispatch_uid="notifications_account_locked")
 
 

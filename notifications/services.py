@@ -4,8 +4,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 import audit
 from accounts.models import User
 from accounts.roles import Role
+from core.mail import email_queue
 from risks.models import Risk, RiskAnalysis, TreatmentAction
 from sharing.models import ShareGrant
 
@@ -137,12 +136,7 @@ def _digests_send(created: list[Notification], today: dt.date) -> int:
             continue
         subject = _("%(kind)s: %(count)d new reminder(s)") % {"kind": Kind(kind).label, "count": len(notifications)}
         body = "\n".join(f"- {notification.title}\n  {notification.link}" for notification in notifications)
-        recipient = user.email
-        transaction.on_commit(
-            lambda subject=subject, body=body, recipient=recipient: send_mail(  # type: ignore[misc]
-                subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]
-            )
-        )
+        email_queue(subject=subject, body=body, recipients=[user.email])
         sent += 1
     return sent
 
@@ -205,12 +199,8 @@ def account_locked_notify(*, user: User, until: dt.datetime, failures: int, lock
         if notification.user.pk in opted_out or not notification.user.email:
             continue
         subject = str(Kind.ACCOUNT_LOCKED.label)
-        body, recipient = f"{notification.title}\n{notification.link}", notification.user.email
-        transaction.on_commit(
-            lambda subject=subject, body=body, recipient=recipient: send_mail(  # type: ignore[misc]
-                subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]
-            )
-        )
+        body = f"{notification.title}\n{notification.link}"
+        email_queue(subject=subject, body=body, recipients=[notification.user.email])
     return created
 
 

@@ -78,6 +78,7 @@ def policy_update(*, policy: Policy, by: User, **fields: Any) -> Policy:
     if changes:
         audit.record(actor=by, action="policy.updated", obj=policy, changes=changes)
     if "audience" in changes:
+        # Heard by training/apps.py: assignments follow the new audience (superseded / newly asked), same transaction.
         signals.audience_changed.send(sender=Policy, policy=policy, by=by)
     return policy
 
@@ -207,6 +208,7 @@ def policy_version_publish(*, version: PolicyVersion, by: User) -> PolicyVersion
         object_label=_label(version),
         changes={"status": [PolicyVersion.Status.APPROVED, version.status]},
     )
+    # Heard by training/apps.py: everyone addressed is asked to acknowledge this version (same transaction).
     signals.version_published.send(sender=PolicyVersion, version=version, by=by)
     return version
 
@@ -228,6 +230,7 @@ def policy_version_retire(*, version: PolicyVersion, by: User) -> PolicyVersion:
         object_label=_label(version),
         changes={"status": [before, version.status]},
     )
+    # Heard by training/apps.py: open assignments of this version are superseded (same transaction).
     signals.version_retired.send(sender=PolicyVersion, version=version, by=by)
     return version
 
@@ -256,6 +259,7 @@ def policy_acknowledge(*, user: User, version: PolicyVersion) -> Acknowledgement
         object_label=_label(version),
         changes={"version": [None, version.number]},
     )
+    # Heard by training/apps.py: the person's open assignments of this version become done (same transaction).
     signals.version_acknowledged.send(sender=Acknowledgement, acknowledgement=acknowledgement)
     return acknowledgement
 

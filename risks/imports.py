@@ -10,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 import audit
 from accounts.models import User
+from core.fanout import tenant_task_enqueue
 from core.spreadsheets import FORMULA_STARTS, SheetLimits, sheet_open
 
 from . import exports, services
@@ -344,9 +345,7 @@ def risks_import(*, by: User, rows: Sequence[Mapping[str, Any]]) -> list[Risk]:
 def _queue(task_name: str, batch: RiskImport) -> None:
     from . import tasks
 
-    task = getattr(tasks, task_name)
-    schema = connection.schema_name  # type: ignore[attr-defined]
-    transaction.on_commit(lambda: task.apply_async(args=[str(batch.pk)], headers={"_schema_name": schema}))
+    tenant_task_enqueue(getattr(tasks, task_name), args=[str(batch.pk)])
 
 
 @transaction.atomic

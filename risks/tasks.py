@@ -11,11 +11,11 @@ from . import imports
 _LIMITS = {"soft_time_limit": settings.IMPORT_TASK_TIME_LIMIT, "time_limit": settings.IMPORT_TASK_TIME_LIMIT + 30}
 
 
-@shared_task(base=TenantTask, bind=True, acks_late=True, **_LIMITS)
+@shared_task(base=TenantTask, bind=True, **_LIMITS)
 def risk_import_parse(self: TenantTask, batch_id: str) -> None:
     imports.risk_import_parse(batch_id=batch_id)
 
 
-@shared_task(base=TenantTask, bind=True, acks_late=True, **_LIMITS)
+@shared_task(base=TenantTask, bind=True, **_LIMITS)
 def risk_import_run(self: TenantTask, batch_id: str) -> None:
     imports.risk_import_run(batch_id=batch_id)

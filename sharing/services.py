@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import User
+from core.mail import email_queue
 
 from . import registry
 from .models import AccessRequest, Permission, ShareGrant
@@ -150,16 +151,10 @@ def access_request_create(
     audit.record(actor=requester, action="share.requested", obj=obj, changes={"permission": [None, permission]})
     owner = policy.owner_of(obj)
     if owner is not None and owner.email:
-        from django.conf import settings
-        from django.core.mail import send_mail
-
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=_("%(person)s asks for access to %(record)s") % {"person": requester, "record": obj},
-                message=_("Open the record to approve or deny: %(path)s") % {"path": obj.get_absolute_url()},  # type: ignore[attr-defined]
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[owner.email],
-            )
+        email_queue(
+            subject=_("%(person)s asks for access to %(record)s") % {"person": requester, "record": obj},
+            body=_("Open the record to approve or deny: %(path)s") % {"path": obj.get_absolute_url()},  # type: ignore[attr-defined]
+            recipients=[owner.email],
         )
     return request
 

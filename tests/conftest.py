@@ -265,6 +265,19 @@ def _tenants_provisioned_by_test_removed(request: pytest.FixtureRequest, django_
             _tenants_left.update(set(Tenant.objects.values_list("pk", flat=True)) - before)
 
 
+@pytest.fixture
+def tasks_run_at_once() -> Iterator[None]:
+    """Celery tasks queued by the code under test run in the test, as a worker would (e-mail goes through one)."""
+    from isms.celery import app
+
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+
 @pytest.fixture(autouse=True)
 def _back_to_public_schema() -> Iterator[None]:
     """A request through the test client leaves the connection in the tenant's schema."""

@@ -29,6 +29,7 @@ def acknowledge(*, user: User, version: PolicyVersion) -> Acknowledgement:
         from policies import signals
 
         acknowledgement = Acknowledgement.objects.create(user=user, version=version)
+        # Heard by training/apps.py: the person's open assignments of this version become done (same transaction).
         signals.version_acknowledged.send(sender=Acknowledgement, acknowledgement=acknowledgement)
         return acknowledgement
     return policy_acknowledge(user=user, version=version)

@@ -17,11 +17,18 @@ class TrainingConfig(AppConfig):
         from .reminders import training_reminders
         from .selectors import figures_for_review
 
+        # Training writes its assignments when other apps' services send these (inside their transactions):
+        # accounts.services.invitation_accept -> the newcomer's onboarding set
         account_signals.user_joined.connect(_user_joined, dispatch_uid="training_onboarding")
+        # accounts.services.user_roles_set -> acknowledgements follow the new roles
         account_signals.roles_changed.connect(_roles_changed, dispatch_uid="training_roles_changed")
+        # policies.services.policy_version_publish -> everyone addressed is asked to acknowledge
         policy_signals.version_published.connect(_version_published, dispatch_uid="training_new_version")
+        # policies.services.policy_acknowledge, training.acknowledging.acknowledge -> open assignments done
         policy_signals.version_acknowledged.connect(_version_acknowledged, dispatch_uid="training_acknowledged")
+        # policies.services.policy_update (audience) -> assignments follow the new audience
         policy_signals.audience_changed.connect(_audience_changed, dispatch_uid="training_audience_changed")
+        # policies.services.policy_version_retire -> open assignments of the version superseded
         policy_signals.version_retired.connect(_version_retired, dispatch_uid="training_version_retired")
         producer_register(training_reminders)
         feeds.register(

@@ -12,6 +12,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from backups import services, tasks
 from backups.models import BackupRecord, RestoreDrill
+from core.schemas import current_schema_name
 from isms.celery import app
 from tenants.models import Tenant
 from tests.support import database_url
@@ -74,14 +75,18 @@ def test_nightly_fan_out_backs_up_active_tenants_once_and_skips_suspended(tenant
 def sent_drills(monkeypatch) -> list[dict]:
     """Drill tasks queued for a worker, caught instead of sent to the broker."""
     sent: list[dict] = []
-    monkeypatch.setattr(tasks.restore_drill_run, "apply_async", lambda **options: sent.append(options))
+    monkeypatch.setattr(
+        tasks.restore_drill_run,
+        "apply_async",
+        lambda **options: sent.append({**options, "schema": current_schema_name()}),  # the schema it is sent for
+    )
     return sent
 
 
 def _run(message: dict):
-    """What a worker does with a queued message: run the task in the schema the message names."""
-    with schema_context("public"):
-        return tasks.restore_drill_run.apply(args=message["args"], headers=message["headers"], throw=True)
+    """What a worker does with a queued message: run the task in the schema it was sent for."""
+    with schema_context(message["schema"]):
+        return tasks.restore_drill_run.apply(args=message["args"], throw=True)
 
 
 def test_a_drill_asked_for_on_the_page_is_queued_then_run_by_a_worker_and_audited(
@@ -100,8 +105,8 @@ def test_a_drill_asked_for_on_the_page_is_queued_then_run_by_a_worker_and_audite
         with schema_context(tenant.schema_name):
             drill = RestoreDrill.objects.get()
         assert (drill.status, drill.restore_seconds, drill.finished_at) == ("queued", None, None)  # nothing ran
-        assert [message["args"] for message in sent_drills] == [[drill.pk]]
-        assert sent_drills[0]["headers"] == {"_schema_name": tenant.schema_name}
+        assert [message["args"] for message in sent_drills] == [(drill.pk,)]
+        assert sent_drills[0]["schema"] == tenant.schema_name
 
         _run(sent_drills[0])
         with schema_context(tenant.schema_name):

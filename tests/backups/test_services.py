@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 from backups import services
 from backups.models import BackupRecord, RestoreDrill
 from backups.store import BackupStore
+from core.schemas import current_schema_name
 from tenants import services as tenant_services
 from tenants.models import Tenant
 from tests.backups.conftest import FILE_BYTES, SECRET_TITLE
@@ -245,7 +246,11 @@ def test_a_scratch_database_left_by_a_killed_drill_is_dropped_by_the_next_drill(
     from backups import tasks
 
     sent: list[dict] = []
-    monkeypatch.setattr(tasks.restore_drill_run, "apply_async", lambda **options: sent.append(options))
+    monkeypatch.setattr(
+        tasks.restore_drill_run,
+        "apply_async",
+        lambda **options: sent.append({**options, "schema": current_schema_name()}),  # the schema it is sent for
+    )
     with django_db_blocker.unblock():
         record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
         # What a worker killed mid-drill leaves: its drill "running" and its scratch database.
@@ -260,8 +265,8 @@ def test_a_scratch_database_left_by_a_killed_drill_is_dropped_by_the_next_drill(
                 admin.execute(f'CREATE DATABASE "{name}"')
 
             drill = services.restore_drill_request(tenant=tenant, by=None)  # not refused: the lock is free
-            with schema_context("public"):
-                tasks.restore_drill_run.apply(args=sent[0]["args"], headers=sent[0]["headers"], throw=True)
+            with schema_context(sent[0]["schema"]):
+                tasks.restore_drill_run.apply(args=sent[0]["args"], throw=True)
 
             names = {row[0] for row in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'drill%%'")}
             assert killed.scratch_database not in names and drill.pk != killed.pk

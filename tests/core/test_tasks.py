@@ -10,7 +10,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context, tenant_context
 
 from core.models import TaskRun
-from core.tasks import PublicSchemaError, heartbeat, heartbeat_dispatch
+from core.tasks import PublicSchemaError, TenantTask, heartbeat, heartbeat_dispatch
 from tenants import services
 from tenants.models import Tenant
 from tests.support import PYTHON, ROOT, stop, subprocess_env
@@ -116,3 +116,20 @@ def _public_tables() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         return {row[0] for row in cursor.fetchall()}
+
+
+def test_every_tenant_task_retries_transient_faults_with_backoff_and_acks_late():
+    from django.db import OperationalError
+
+    from isms.celery import app
+
+    app.loader.import_default_modules()
+    tenant_tasks = {name: task for name, task in app.tasks.items() if isinstance(task, TenantTask)}
+    assert {"core.tasks.heartbeat", "backups.tasks.backup_tenant", "sharing.tasks.shares_expire_tenant"} <= set(
+        tenant_tasks
+    )
+    for name, task in tenant_tasks.items():
+        assert issubclass(OperationalError, tuple(task.autoretry_for)), name
+        assert issubclass(ConnectionError, tuple(task.autoretry_for)), name
+        assert task.retry_backoff and task.retry_jitter and task.max_retries, name
+        assert task.acks_late, name

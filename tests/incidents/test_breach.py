@@ -92,7 +92,7 @@ def test_reminders_fire_24_and_4_hours_before_the_deadline_and_once_overdue(acme
 
 
 def test_the_hourly_job_reminds_before_the_deadline(
-    acme, make_incident, mailoutbox, django_capture_on_commit_callbacks
+    acme, make_incident, mailoutbox, django_capture_on_commit_callbacks, tasks_run_at_once
 ):
     """Through notifications.reminders_run, at the real time: 50 hours after detection, 22 hours are left."""
     incident = _breach(acme, make_incident, timezone.now() - dt.timedelta(hours=50), assignee=acme.operations)

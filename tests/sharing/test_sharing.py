@@ -80,7 +80,9 @@ def test_sharing_with_a_role_opens_it_to_everyone_in_that_role(acme, make_risk):
     assert acme.logged_in_client(acme.external).get(f"/risks/{risk.pk}/").status_code == 404
 
 
-def test_request_approve_gives_access(acme, make_risk, mailoutbox, django_capture_on_commit_callbacks):
+def test_request_approve_gives_access(
+    acme, make_risk, mailoutbox, django_capture_on_commit_callbacks, tasks_run_at_once
+):
     risk = make_risk(owner=acme.operations)
     staff = acme.logged_in_client(acme.staff)
     unavailable = staff.get(f"/risks/{risk.pk}/")

@@ -226,7 +226,7 @@ def test_a_completion_expires_after_its_validity_and_the_module_is_due_again(acm
         assert (duty.done, duty.overdue) == (False, True)
 
 
-def test_reminders_before_and_after_the_due_date_are_sent_once_each(acme, make_module, mailoutbox):
+def test_reminders_before_and_after_the_due_date_are_sent_once_each(acme, make_module, mailoutbox, tasks_run_at_once):
     module = make_module(quiz="")
     with schema_context("acme"):
         due = timezone.localdate() + dt.timedelta(days=10)
