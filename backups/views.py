@@ -38,7 +38,7 @@ def operations(request: HttpRequest) -> HttpResponse:
             "failed_jobs": TaskRun.objects.filter(status=TaskRun.Status.FAILED)[:10],
             "failed_backups": [b for b in backups if b.status == BackupRecord.Status.FAILED][:10],
             "heartbeat": TaskRun.objects.filter(task="core.tasks.heartbeat").first(),
-            "can_run_drill": operations_policy.can_run_drill(request.user) and last_good is not None,
+            "can_run_drill": operations_policy.can_drill_from(request.user, last_good),
             "active_area": "admin",
         },
     )
