@@ -15,7 +15,7 @@ import pytest
 
 from tests.support import ROOT
 
-SKIPPED_PARTS = {".venv", ".tools", ".data", "node_modules", "tests", "migrations", "e2e", "bench", "deploy"}
+SKIPPED_PARTS = {".venv", ".tools", ".data", "node_modules", "tests", "migrations"}
 ALLOWED = {"accounts/roles.py"}
 
 ROLE_NAMES = "Admin|CISO|Security|Operations|Management|Staff|Auditor|External"
