@@ -118,7 +118,7 @@ def user_roles_set(*, user: User, roles: Iterable[str], by: User) -> User:
         raise PermissionDenied
     roles = _roles_validate(roles)
     before = sorted(user.role_names)
-    if user == by and Role.ADMIN in before and Role.ADMIN not in roles:
+    if not people_policy.can_set_roles(by, user, roles):
         raise ValidationError(_("You cannot remove your own Admin role; ask another admin."))
     user.groups.set(Group.objects.filter(name__in=roles))
     user.__dict__.pop("role_names", None)  # cached for the request

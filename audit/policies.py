@@ -1,11 +1,11 @@
 """Who may read the audit trail: Admin, CISO and Auditor (the role permission audit.view_auditevent)."""
 
-from typing import Any
+from core.policies import BasePolicy, Person
 
 
-class AuditPolicy:
-    def can_view(self, user: Any) -> bool:
-        return bool(user.is_authenticated and user.is_active and user.has_perm("audit.view_auditevent"))
+class AuditPolicy(BasePolicy):
+    def can_view(self, user: Person) -> bool:
+        return self.allows(user, "audit.view_auditevent")
 
 
 audit_policy = AuditPolicy()

@@ -1,14 +1,20 @@
 """Who sees the operations page and may start a restore drill: Admin and CISO."""
 
-from typing import Any
+from core.policies import BasePolicy, Person
+
+from .models import BackupRecord
 
 
-class OperationsPolicy:
-    def can_view(self, user: Any) -> bool:
-        return bool(getattr(user, "is_authenticated", False) and user.has_perm("backups.view_backuprecord"))
+class OperationsPolicy(BasePolicy):
+    def can_view(self, user: Person) -> bool:
+        return self.allows(user, "backups.view_backuprecord")
 
-    def can_run_drill(self, user: Any) -> bool:
-        return bool(getattr(user, "is_authenticated", False) and user.has_perm("backups.add_restoredrill"))
+    def can_run_drill(self, user: Person) -> bool:
+        return self.allows(user, "backups.add_restoredrill")
+
+    def can_drill_from(self, user: Person, backup: BackupRecord | None) -> bool:
+        """Offer a drill now: to those who run drills, when there is a good backup to restore."""
+        return backup is not None and backup.status == BackupRecord.Status.SUCCEEDED and self.can_run_drill(user)
 
 
 operations_policy = OperationsPolicy()

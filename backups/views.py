@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.http import AuthenticatedHttpRequest
 from core.models import TaskRun
 
 from . import services
@@ -15,7 +16,7 @@ from .policies import operations_policy
 
 
 @login_required
-def operations(request: HttpRequest) -> HttpResponse:
+def operations(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not operations_policy.can_view(request.user):
         raise Http404
     backups = list(BackupRecord.objects.order_by("-started_at")[:20])
@@ -38,19 +39,19 @@ def operations(request: HttpRequest) -> HttpResponse:
             "failed_jobs": TaskRun.objects.filter(status=TaskRun.Status.FAILED)[:10],
             "failed_backups": [b for b in backups if b.status == BackupRecord.Status.FAILED][:10],
             "heartbeat": TaskRun.objects.filter(task="core.tasks.heartbeat").first(),
-            "can_run_drill": operations_policy.can_run_drill(request.user) and last_good is not None,
+            "can_run_drill": operations_policy.can_drill_from(request.user, last_good),
             "active_area": "admin",
         },
     )
 
 
 @login_required
-def drill_run(request: HttpRequest) -> HttpResponse:
+def drill_run(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask a worker for a restore drill of the latest backup now (the weekly one is scheduled)."""
     if not operations_policy.can_run_drill(request.user) or request.method != "POST":
         raise Http404
     try:
-        services.restore_drill_request(tenant=request.tenant, by=request.user)  # type: ignore[attr-defined,arg-type]
+        services.restore_drill_request(tenant=request.tenant, by=request.user)  # type: ignore[attr-defined]
     except services.DrillBusy:
         messages.error(request, _("A restore drill is already queued or running. Wait for it to finish."))
     except services.BackupError:

@@ -11,13 +11,13 @@ import audit
 from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
+from core.unset import UNSET, Unset, given
 from risks.models import Risk
 from risks.policies import risk_policy
 
 from .models import Control
 from .policies import control_policy
 
-EDITABLE_FIELDS = frozenset({"applicable", "justification", "status", "owner", "risks"})
 TRACKED_FIELDS = ("applicable", "justification", "status")
 
 
@@ -41,23 +41,29 @@ def _risks_to_link(control: Control, by: User, risks: Iterable[Risk]) -> list[Ri
 
 
 @transaction.atomic
-def control_update(*, control: Control, by: User, **fields: Any) -> Control:
-    """Change a control's applicability, justification, status, owner or linked risks (``risks``)."""
+def control_update(
+    *,
+    control: Control,
+    by: User,
+    applicable: bool | Unset = UNSET,
+    justification: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+    owner: User | Unset | None = UNSET,
+    risks: Iterable[Risk] | Unset = UNSET,
+) -> Control:
+    """Change a control's applicability, justification, status, owner or linked risks (``risks``); what is not
+    passed keeps its value."""
     if not control_policy.can_change(by, control):
         raise PermissionDenied
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"control_update() cannot change {', '.join(sorted(unknown))}")
     # One editor at a time per control, and the change starts from what is stored.
     Control.objects.select_for_update().filter(pk=control.pk).values("pk").get()
     control.refresh_from_db()
     before = _snapshot(control)
-    risks = fields.pop("risks", None)
-    for name, value in fields.items():
+    for name, value in given(applicable=applicable, justification=justification, status=status, owner=owner).items():
         setattr(control, name, value)
     control.full_clean()
     control.save()
-    if risks is not None:
+    if risks is not UNSET:
         control.risks.set(_risks_to_link(control, by, risks))
     changes = changes_between(before, _snapshot(control))
     if changes:

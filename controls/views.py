@@ -5,13 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import form_save, posted
+from core.http import AuthenticatedHttpRequest, form_save, posted
 from core.spreadsheets import xlsx_response
 
 from . import selectors, services
@@ -20,7 +20,7 @@ from .models import Control
 from .policies import control_policy
 
 
-def _filtered(request: HttpRequest) -> tuple[ControlFilterForm, QuerySet[Control]]:
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[ControlFilterForm, QuerySet[Control]]:
     if not control_policy.can_view(request.user):
         raise Http404
     filters = ControlFilterForm(request.GET or None)
@@ -36,7 +36,7 @@ def _filtered(request: HttpRequest) -> tuple[ControlFilterForm, QuerySet[Control
 
 
 @login_required
-def control_list(request: HttpRequest) -> HttpResponse:
+def control_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters, controls = _filtered(request)
     return render(
         request,
@@ -52,7 +52,7 @@ def control_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def control_export(request: HttpRequest) -> HttpResponse:
+def control_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _filters, controls = _filtered(request)
     header: list[object] = [
         _("Reference"),
@@ -89,21 +89,21 @@ def control_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def control_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def control_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     control = selectors.control_for(request.user, pk)
     if control is None:
         raise Http404
-    request.audit_object = control  # type: ignore[attr-defined]
+    request.audit_object = control
     can_change = control_policy.can_change(request.user, control)
     if request.method == "POST" and not can_change:
         raise Http404
     form = None
     if can_change:
-        form = ControlForm(posted(request), instance=Control.objects.get(pk=control.pk), editor=request.user)  # type: ignore[arg-type]
+        form = ControlForm(posted(request), instance=Control.objects.get(pk=control.pk), editor=request.user)
         if form_save(
             request,
             form,
-            lambda fields: services.control_update(control=control, by=request.user, **fields),  # type: ignore[arg-type]
+            lambda fields: services.control_update(control=control, by=request.user, **fields),
         ):
             messages.success(request, _("Saved."))
             return redirect(control)

@@ -1,14 +1,25 @@
 """Small request helpers shared by the views."""
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 T = TypeVar("T")
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind ``login_required``: its user is a signed-in person, never anonymous."""
+
+    user: "User"
+    # The record a page shows, for the access log (read by ``audit.middleware``).
+    audit_object: object
 
 
 def posted(request: HttpRequest) -> QueryDict | None:

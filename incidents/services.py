@@ -16,6 +16,7 @@ import audit
 from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
+from core.unset import UNSET, Unset, given
 from risks.models import Risk
 
 from .models import CorrectiveAction, Incident, Status, StatusChange, TimelineEntry, Type
@@ -114,16 +115,42 @@ def incident_report(
 
 
 @transaction.atomic
-def incident_update(*, incident: Incident, by: User, **fields: Any) -> Incident:
-    """Change the record's fields (handlers only; never a closed incident)."""
+def incident_update(
+    *,
+    incident: Incident,
+    by: User,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    type: str | Unset = UNSET,
+    severity: int | Unset | None = UNSET,
+    assignee: User | Unset | None = UNSET,
+    occurred_at: dt.datetime | Unset | None = UNSET,
+    detected_at: dt.datetime | Unset = UNSET,
+    affected: list[str] | Unset = UNSET,
+    root_cause: str | Unset = UNSET,
+    lessons_learned: str | Unset = UNSET,
+) -> Incident:
+    """Change the record's fields (handlers only; never a closed incident); those not passed keep their value."""
     if not incident_policy.can_handle(by, incident):
         raise PermissionDenied
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     incident.ensure_editable()
-    if "assignee" in fields and fields["assignee"] != incident.assignee and not incident_policy.can_assign(by):
+    if assignee is not UNSET and assignee != incident.assignee and not incident_policy.can_assign(by):
         raise PermissionDenied
-    if fields.get("assignee") is not None and not fields["assignee"].is_active:
+    if assignee is not UNSET and assignee is not None and not assignee.is_active:
         raise ValidationError(_("The assignee must be an active person."))
+    fields = given(
+        title=title,
+        description=description,
+        type=type,
+        severity=severity,
+        assignee=assignee,
+        occurred_at=occurred_at,
+        detected_at=detected_at,
+        affected=affected,
+        root_cause=root_cause,
+        lessons_learned=lessons_learned,
+    )
     before = _snapshot(incident)
     for name, value in fields.items():
         setattr(incident, name, value)
@@ -180,7 +207,7 @@ def incident_transition(
 @transaction.atomic
 def incident_reopen(*, incident: Incident, by: User, reason: str) -> Incident:
     """The only way to change a closed incident: reopen it (back to "triaged"), with a reason."""
-    if not incident_policy.can_reopen(by, incident):
+    if not incident_policy.can_reopen_any(by):
         raise PermissionDenied
     reason = reason.strip()
     if not reason:
@@ -202,17 +229,32 @@ def incident_reopen(*, incident: Incident, by: User, reason: str) -> Incident:
 
 
 @transaction.atomic
-def incident_breach_update(*, incident: Incident, by: User, **fields: Any) -> Incident:
-    """Flag (or unflag) a personal-data breach and record whether and when the authority and subjects were told."""
+def incident_breach_update(
+    *,
+    incident: Incident,
+    by: User,
+    personal_data_breach: bool | Unset = UNSET,
+    authority_notified_at: dt.datetime | Unset | None = UNSET,
+    authority_not_notified_reason: str | Unset = UNSET,
+    subjects_notified_at: dt.datetime | Unset | None = UNSET,
+    subjects_not_notified_reason: str | Unset = UNSET,
+) -> Incident:
+    """Flag (or unflag) a personal-data breach and record whether and when the authority and subjects were told;
+    what is not passed keeps its value."""
     if not incident_policy.can_handle(by, incident):
         raise PermissionDenied
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     incident.ensure_editable()
     before = _snapshot(incident, BREACH_FIELDS)
-    for name in BREACH_FIELDS:
-        if name in fields:
-            value = fields[name]
-            setattr(incident, name, value.strip() if isinstance(value, str) else value)
+    fields = given(
+        personal_data_breach=personal_data_breach,
+        authority_notified_at=authority_notified_at,
+        authority_not_notified_reason=authority_not_notified_reason,
+        subjects_notified_at=subjects_notified_at,
+        subjects_not_notified_reason=subjects_not_notified_reason,
+    )
+    for name, value in fields.items():
+        setattr(incident, name, value.strip() if isinstance(value, str) else value)
     errors = []
     now = timezone.now() + dt.timedelta(minutes=5)
     for when, reason, who in (

@@ -5,48 +5,45 @@ CISO and Security create and change them (objectives.add_objective, objectives.c
 Records: an objective's owner reads it and keeps its key results' current values up to date.
 """
 
-from typing import Any
-
 from django.db.models import QuerySet
+
+from accounts.models import User
+from core.policies import BasePolicy, Person
 
 from .models import Objective
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-class ObjectivePolicy:
-    def visible(self, user: Any, objectives: QuerySet[Objective]) -> QuerySet[Objective]:
-        if not _active(user):
+class ObjectivePolicy(BasePolicy):
+    def visible(self, user: Person, objectives: QuerySet[Objective]) -> QuerySet[Objective]:
+        if not self.active(user):
             return objectives.none()
         if user.has_perm("objectives.view_objective"):
             return objectives
-        return objectives.filter(owner=user)
+        return objectives.filter(owner=user.pk)
 
-    def can_view(self, user: Any, objective: Objective) -> bool:
-        if not _active(user):
+    def can_view(self, user: Person, objective: Objective) -> bool:
+        if not self.active(user):
             return False
         return bool(user.has_perm("objectives.view_objective") or objective.owner_id == user.pk)
 
-    def can_view_any(self, user: Any) -> bool:
+    def can_view_any(self, user: Person) -> bool:
         """Whether the objectives page has anything for ``user`` (the role, or an objective they own)."""
-        if not _active(user):
+        if not self.active(user):
             return False
-        return bool(user.has_perm("objectives.view_objective") or Objective.objects.filter(owner=user).exists())
+        return bool(user.has_perm("objectives.view_objective") or Objective.objects.filter(owner=user.pk).exists())
 
-    def can_create(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("objectives.add_objective")
+    def can_create(self, user: Person) -> bool:
+        return self.allows(user, "objectives.add_objective")
 
-    def can_change(self, user: Any, objective: Objective) -> bool:
+    def can_change(self, user: Person, objective: Objective) -> bool:
         """Edit the objective itself and add or remove its key results."""
-        return _active(user) and user.has_perm("objectives.change_objective")
+        return self.allows(user, "objectives.change_objective")
 
-    def can_update_progress(self, user: Any, objective: Objective) -> bool:
+    def can_update_progress(self, user: Person, objective: Objective) -> bool:
         """Record a key result's current value: those who change objectives, and the objective's owner."""
-        return self.can_change(user, objective) or (_active(user) and objective.owner_id == user.pk)
+        return self.can_change(user, objective) or (self.active(user) and objective.owner_id == user.pk)
 
-    def owner_of(self, objective: Objective) -> Any:
+    def owner_of(self, objective: Objective) -> User:
         return objective.owner
 
 

@@ -16,13 +16,13 @@ import audit
 from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
+from core.unset import UNSET, Unset, given
 from risks.models import Risk
 from risks.policies import risk_policy
 
 from .models import KeyResult, Objective, decimal_text
 from .policies import objective_policy
 
-OBJECTIVE_FIELDS = ("title", "description", "owner", "period", "status_override", "risks")
 KEY_RESULT_FIELDS = ("metric", "baseline", "target", "current", "unit")
 
 
@@ -88,21 +88,32 @@ def objective_create(
 
 
 @transaction.atomic
-def objective_update(*, objective: Objective, by: User, **fields: Any) -> Objective:
+def objective_update(
+    *,
+    objective: Objective,
+    by: User,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    owner: User | Unset = UNSET,
+    period: str | Unset = UNSET,
+    status_override: str | Unset = UNSET,
+    risks: Iterable[Risk] | Unset = UNSET,
+) -> Objective:
+    """Change the objective's fields and linked risks; what is not passed keeps its value."""
     if not objective_policy.can_change(by, objective):
         raise PermissionDenied
-    unknown = set(fields) - set(OBJECTIVE_FIELDS)
-    if unknown:
-        raise TypeError(f"objective_update() got unexpected fields: {sorted(unknown)}")
     before = _snapshot(objective)
-    risks = fields.pop("risks", None)
-    for name in ("title", "description", "period"):
-        if name in fields:
-            fields[name] = fields[name].strip()
+    fields = given(
+        title=title.strip() if title is not UNSET else UNSET,
+        description=description.strip() if description is not UNSET else UNSET,
+        owner=owner,
+        period=period.strip() if period is not UNSET else UNSET,
+        status_override=status_override,
+    )
     for name, value in fields.items():
         setattr(objective, name, value)
     objective.full_clean()
-    if risks is not None:
+    if risks is not UNSET:
         chosen = _risks_check(by, risks)
         # Links to risks the editor cannot see stay as they are: the editor never saw them to remove.
         hidden = objective.risks.exclude(pk__in=risk_policy.visible(by, Risk.objects.all()).values("pk"))

@@ -5,13 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from core.http import form_save, paginate, posted
+from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
 
 from . import selectors, services
 from .forms import CurrentValueForm, KeyResultForm, ObjectiveFilterForm, ObjectiveForm
@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def objective_list(request: HttpRequest) -> HttpResponse:
+def objective_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not objective_policy.can_view_any(request.user):
         raise Http404
     filters = ObjectiveFilterForm(request.GET or None, reader=request.user)
@@ -43,7 +43,7 @@ def objective_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def objective_create(request: HttpRequest) -> HttpResponse:
+def objective_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not objective_policy.can_create(request.user):
         raise Http404
     initial: dict[str, Any] = {"owner": request.user} | _from_analysis(request)
@@ -51,7 +51,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            objective = services.objective_create(by=request.user, **fields)  # type: ignore[arg-type]
+            objective = services.objective_create(by=request.user, **fields)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -60,7 +60,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
     return render(request, "objectives/objective_form.html", {"form": form, "active_area": "risks"})
 
 
-def _from_analysis(request: HttpRequest) -> dict[str, Any]:
+def _from_analysis(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """Start an objective from a signed-off risk analysis ("the basis for security objectives"):
     its period, and its highest risks that still exist."""
     from risks.analyses import summary
@@ -74,7 +74,7 @@ def _from_analysis(request: HttpRequest) -> dict[str, Any]:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     objective: Objective,
     *,
     key_result_form: KeyResultForm | None = None,
@@ -109,21 +109,21 @@ def _current_form(result: KeyResult, data: Any = None) -> CurrentValueForm:
     return CurrentValueForm(data, initial={"current": decimal_text(result.current)}, auto_id=f"id_kr{result.pk}_%s")
 
 
-def _reachable(request: HttpRequest, pk: int) -> Objective:
+def _reachable(request: AuthenticatedHttpRequest, pk: int) -> Objective:
     objective = selectors.objective_for(request.user, pk)
     if objective is None:
         raise Http404
-    request.audit_object = objective  # type: ignore[attr-defined]
+    request.audit_object = objective
     return objective
 
 
 @login_required
-def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _reachable(request, pk))
 
 
 @login_required
-def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     objective = _reachable(request, pk)
     if not objective_policy.can_change(request.user, objective):
         raise Http404
@@ -131,7 +131,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form_save(
         request,
         form,
-        lambda fields: services.objective_update(objective=objective, by=request.user, **fields),  # type: ignore[arg-type]
+        lambda fields: services.objective_update(objective=objective, by=request.user, **fields),
     ):
         messages.success(request, _("Saved."))
         return redirect(objective)
@@ -142,14 +142,14 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def key_result_add(request: HttpRequest, pk: int) -> HttpResponse:
+def key_result_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     objective = _reachable(request, pk)
     if not objective_policy.can_change(request.user, objective):
         raise Http404
     form = KeyResultForm(request.POST)
     if form.is_valid():
         try:
-            services.key_result_add(objective=objective, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.key_result_add(objective=objective, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -160,7 +160,7 @@ def key_result_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def key_result_update(request: HttpRequest, pk: int, result_pk: int) -> HttpResponse:
+def key_result_update(request: AuthenticatedHttpRequest, pk: int, result_pk: int) -> HttpResponse:
     objective = _reachable(request, pk)
     result = selectors.key_result_of(objective, result_pk)
     if result is None or not objective_policy.can_update_progress(request.user, objective):
@@ -168,7 +168,7 @@ def key_result_update(request: HttpRequest, pk: int, result_pk: int) -> HttpResp
     form = _current_form(result, request.POST)
     if form.is_valid():
         try:
-            services.key_result_update(key_result=result, by=request.user, current=form.cleaned_data["current"])  # type: ignore[arg-type]
+            services.key_result_update(key_result=result, by=request.user, current=form.cleaned_data["current"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -179,11 +179,11 @@ def key_result_update(request: HttpRequest, pk: int, result_pk: int) -> HttpResp
 
 @require_POST
 @login_required
-def key_result_remove(request: HttpRequest, pk: int, result_pk: int) -> HttpResponse:
+def key_result_remove(request: AuthenticatedHttpRequest, pk: int, result_pk: int) -> HttpResponse:
     objective = _reachable(request, pk)
     result = selectors.key_result_of(objective, result_pk)
     if result is None or not objective_policy.can_change(request.user, objective):
         raise Http404
-    services.key_result_remove(key_result=result, by=request.user)  # type: ignore[arg-type]
+    services.key_result_remove(key_result=result, by=request.user)
     messages.success(request, _("“%(metric)s” removed.") % {"metric": result.metric})
     return redirect(objective)

@@ -12,36 +12,32 @@ Roles (model permissions in ``accounts/roles.py``):
 - CISO, Management and Auditor read who acknowledged what (``policies.view_acknowledgement``).
 """
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
+
+from core.policies import BasePolicy, Person
 
 from .models import Policy, PolicyVersion
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def in_audience(user: Any, policy: Policy) -> bool:
+def in_audience(user: Person, policy: Policy) -> bool:
     """Whether ``policy`` is addressed to ``user`` (its roles, or everyone when it names none)."""
-    if not _active(user):
+    if not BasePolicy.active(user):
         return False
-    return not policy.audience or bool(set(policy.audience) & set(user.role_names))
+    return not policy.audience or bool(set(policy.audience) & set(BasePolicy.roles_of(user)))
 
 
-def audience_q(user: Any) -> Q:
+def audience_q(user: Person) -> Q:
     """Policies addressed to ``user``, as a filter."""
-    return Q(audience=[]) | Q(audience__overlap=list(user.role_names))
+    return Q(audience=[]) | Q(audience__overlap=list(BasePolicy.roles_of(user)))
 
 
-class PolicyPolicy:
-    def reads_everything(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("policies.view_policyversion")
+class PolicyPolicy(BasePolicy):
+    def reads_everything(self, user: Person) -> bool:
+        return self.allows(user, "policies.view_policyversion")
 
-    def visible(self, user: Any, policies: QuerySet[Policy]) -> QuerySet[Policy]:
+    def visible(self, user: Person, policies: QuerySet[Policy]) -> QuerySet[Policy]:
         """Every policy for the roles that read drafts; otherwise those in the audience with a published text."""
-        if not _active(user):
+        if not self.active(user):
             return policies.none()
         if self.reads_everything(user):
             return policies
@@ -50,9 +46,9 @@ class PolicyPolicy:
         )
         return policies.filter(audience_q(user), pk__in=published.values("policy"))
 
-    def visible_versions(self, user: Any, versions: QuerySet[PolicyVersion]) -> QuerySet[PolicyVersion]:
+    def visible_versions(self, user: Person, versions: QuerySet[PolicyVersion]) -> QuerySet[PolicyVersion]:
         """Drafts and approved texts for the roles that read them; otherwise texts that were published."""
-        if not _active(user):
+        if not self.active(user):
             return versions.none()
         if self.reads_everything(user):
             return versions
@@ -62,56 +58,56 @@ class PolicyPolicy:
             policy__in=Policy.objects.filter(audience_q(user)),
         )
 
-    def can_view_version(self, user: Any, version: PolicyVersion) -> bool:
+    def can_view_version(self, user: Person, version: PolicyVersion) -> bool:
         if self.reads_everything(user):
             return True
         return version.published_at is not None and in_audience(user, version.policy)
 
-    def can_create(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("policies.add_policy")
+    def can_create(self, user: Person) -> bool:
+        return self.allows(user, "policies.add_policy")
 
-    def can_change(self, user: Any, policy: Policy) -> bool:
-        return _active(user) and user.has_perm("policies.change_policy")
+    def can_change(self, user: Person, policy: Policy) -> bool:
+        return self.allows(user, "policies.change_policy")
 
-    def can_write_draft(self, user: Any, policy: Policy) -> bool:
-        return _active(user) and user.has_perm("policies.add_policyversion")
+    def can_write_draft(self, user: Person, policy: Policy) -> bool:
+        return self.allows(user, "policies.add_policyversion")
 
-    def can_edit_draft(self, user: Any, version: PolicyVersion) -> bool:
+    def can_edit_draft(self, user: Person, version: PolicyVersion) -> bool:
         return (
             version.status == PolicyVersion.Status.DRAFT
-            and _active(user)
+            and self.active(user)
             and user.has_perm("policies.change_policyversion")
         )
 
-    def can_approve_any(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("policies.approve_policyversion")
+    def can_approve_any(self, user: Person) -> bool:
+        return self.allows(user, "policies.approve_policyversion")
 
-    def can_approve(self, user: Any, version: PolicyVersion) -> bool:
+    def can_approve(self, user: Person, version: PolicyVersion) -> bool:
         """Approvers, for a draft nobody but others wrote or edited."""
         return (
             version.status == PolicyVersion.Status.DRAFT and self.can_approve_any(user) and not version.written_by(user)
         )
 
-    def approver_wrote_it(self, user: Any, version: PolicyVersion) -> bool:
+    def approver_wrote_it(self, user: Person, version: PolicyVersion) -> bool:
         """An approver who wrote or edited this draft: they are told why they may not approve it."""
         return version.status == PolicyVersion.Status.DRAFT and self.can_approve_any(user) and version.written_by(user)
 
-    def can_publish(self, user: Any, version: PolicyVersion) -> bool:
+    def can_publish(self, user: Person, version: PolicyVersion) -> bool:
         return version.status == PolicyVersion.Status.APPROVED and self.can_approve_any(user)
 
-    def can_retire(self, user: Any, version: PolicyVersion) -> bool:
+    def can_retire(self, user: Person, version: PolicyVersion) -> bool:
         """Withdraw the published version without a successor (publishing a successor retires it too)."""
         return version.status == PolicyVersion.Status.PUBLISHED and self.can_approve_any(user)
 
-    def can_withdraw(self, user: Any, version: PolicyVersion) -> bool:
+    def can_withdraw(self, user: Person, version: PolicyVersion) -> bool:
         """Withdraw an approved version before it is published (it is kept, retired, never in force)."""
         return version.status == PolicyVersion.Status.APPROVED and self.can_approve_any(user)
 
-    def can_acknowledge(self, user: Any, version: PolicyVersion) -> bool:
+    def can_acknowledge(self, user: Person, version: PolicyVersion) -> bool:
         return version.status == PolicyVersion.Status.PUBLISHED and in_audience(user, version.policy)
 
-    def can_view_acknowledgements(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("policies.view_acknowledgement")
+    def can_view_acknowledgements(self, user: Person) -> bool:
+        return self.allows(user, "policies.view_acknowledgement")
 
 
 policy_policy = PolicyPolicy()

@@ -20,12 +20,11 @@ from accounts import ownership
 from accounts.models import User
 from accounts.roles import Role
 from audit.services import changes_between
+from core.unset import UNSET, Unset
 
 from . import signals
 from .models import Acknowledgement, Policy, PolicyVersion
 from .policies import policy_policy
-
-POLICY_FIELDS = ("title", "owner", "audience", "onboarding")
 
 
 def _snapshot(policy: Policy) -> dict[str, Any]:
@@ -59,19 +58,27 @@ def policy_create(
 
 
 @transaction.atomic
-def policy_update(*, policy: Policy, by: User, **fields: Any) -> Policy:
+def policy_update(
+    *,
+    policy: Policy,
+    by: User,
+    title: str | Unset = UNSET,
+    owner: User | Unset = UNSET,
+    audience: Iterable[str] | Unset = UNSET,
+    onboarding: bool | Unset = UNSET,
+) -> Policy:
+    """Change the policy document's fields; what is not passed keeps its value."""
     if not policy_policy.can_change(by, policy):
         raise PermissionDenied
-    unknown = set(fields) - set(POLICY_FIELDS)
-    if unknown:
-        raise TypeError(f"policy_update() got unexpected fields: {sorted(unknown)}")
     before = _snapshot(policy)
-    if "title" in fields:
-        fields["title"] = fields["title"].strip()
-    if "audience" in fields:
-        fields["audience"] = _audience_clean(fields["audience"])
-    for name, value in fields.items():
-        setattr(policy, name, value)
+    if title is not UNSET:
+        policy.title = title.strip()
+    if owner is not UNSET:
+        policy.owner = owner
+    if audience is not UNSET:
+        policy.audience = _audience_clean(audience)
+    if onboarding is not UNSET:
+        policy.onboarding = onboarding
     policy.full_clean()
     policy.save()
     changes = changes_between(before, _snapshot(policy))

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from core.http import form_save, paginate, posted
+from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
 from core.markdown import render_markdown
 
 from . import exports, selectors, services
@@ -30,7 +30,7 @@ AREA = "training"
 
 
 @login_required
-def policy_list(request: HttpRequest) -> HttpResponse:
+def policy_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = PolicyFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
     policies = selectors.policy_list_visible_to(request.user, values)
@@ -72,39 +72,39 @@ _PENDING = (PolicyVersion.Status.DRAFT, PolicyVersion.Status.APPROVED)
 
 
 @login_required
-def policy_create(request: HttpRequest) -> HttpResponse:
+def policy_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy_policy.can_create(request.user):
         raise Http404
     form = PolicyForm(posted(request), initial={"owner": request.user})
-    policy = form_save(request, form, lambda fields: services.policy_create(by=request.user, **fields))  # type: ignore[arg-type]
+    policy = form_save(request, form, lambda fields: services.policy_create(by=request.user, **fields))
     if policy is not None:
         messages.success(request, _("Policy created. Now write its first version."))
         return redirect("policy_version_create", policy.pk)
     return render(request, "policies/policy_form.html", {"form": form, "active_area": AREA})
 
 
-def _reachable(request: HttpRequest, pk: int) -> Policy:
+def _reachable(request: AuthenticatedHttpRequest, pk: int) -> Policy:
     policy = selectors.policy_for(request.user, pk)
     if policy is None:
         raise Http404
-    request.audit_object = policy  # type: ignore[attr-defined]
+    request.audit_object = policy
     return policy
 
 
 @login_required
-def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     policy = _reachable(request, pk)
     if not policy_policy.can_change(request.user, policy):
         raise Http404
     form = PolicyForm(posted(request), instance=Policy.objects.get(pk=policy.pk))
-    if form_save(request, form, lambda fields: services.policy_update(policy=policy, by=request.user, **fields)):  # type: ignore[arg-type]
+    if form_save(request, form, lambda fields: services.policy_update(policy=policy, by=request.user, **fields)):
         messages.success(request, _("Saved."))
         return redirect(policy)
     return render(request, "policies/policy_form.html", {"form": form, "policy": policy, "active_area": AREA})
 
 
 @login_required
-def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     policy = _reachable(request, pk)
     versions = list(selectors.versions_of(request.user, policy))
     current = next((version for version in versions if version.status == PolicyVersion.Status.PUBLISHED), None)
@@ -131,7 +131,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _version(request: HttpRequest, pk: int, number: int) -> PolicyVersion:
+def _version(request: AuthenticatedHttpRequest, pk: int, number: int) -> PolicyVersion:
     policy = _reachable(request, pk)
     version = selectors.version_for(request.user, policy, number)
     if version is None:
@@ -140,7 +140,7 @@ def _version(request: HttpRequest, pk: int, number: int) -> PolicyVersion:
 
 
 @login_required
-def policy_version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def policy_version_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version(request, pk, number)
     current = selectors.current_version(version.policy)
     mine = selectors.acknowledgement_of(request.user, version.policy)
@@ -172,7 +172,7 @@ def policy_version_detail(request: HttpRequest, pk: int, number: int) -> HttpRes
 
 
 def _draft_form_page(
-    request: HttpRequest, policy: Policy, form: VersionForm, version: PolicyVersion | None
+    request: AuthenticatedHttpRequest, policy: Policy, form: VersionForm, version: PolicyVersion | None
 ) -> HttpResponse:
     preview = None
     if request.method == "POST" and "preview" in request.POST and form.is_valid():
@@ -193,7 +193,7 @@ def _draft_form_page(
 
 
 @login_required
-def policy_version_create(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_version_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     policy = _reachable(request, pk)
     if not policy_policy.can_write_draft(request.user, policy):
         raise Http404
@@ -210,7 +210,7 @@ def policy_version_create(request: HttpRequest, pk: int) -> HttpResponse:
         version = form_save(
             request,
             form,
-            lambda fields: services.policy_version_create(policy=policy, by=request.user, **fields),  # type: ignore[arg-type]
+            lambda fields: services.policy_version_create(policy=policy, by=request.user, **fields),
         )
         if version is not None:
             messages.success(request, _("Draft version %(number)s saved.") % {"number": version.number})
@@ -219,7 +219,7 @@ def policy_version_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def policy_version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def policy_version_edit(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version(request, pk, number)
     if not policy_policy.can_edit_draft(request.user, version):
         raise Http404
@@ -228,7 +228,7 @@ def policy_version_edit(request: HttpRequest, pk: int, number: int) -> HttpRespo
         saved = form_save(
             request,
             form,
-            lambda fields: services.policy_version_update(version=version, by=request.user, **fields),  # type: ignore[arg-type]
+            lambda fields: services.policy_version_update(version=version, by=request.user, **fields),
         )
         if saved is not None:
             messages.success(request, _("Draft saved."))
@@ -308,7 +308,7 @@ STEPS: dict[str, Step] = {
 
 
 @login_required
-def policy_version_step(request: HttpRequest, pk: int, number: int, step: str) -> HttpResponse:
+def policy_version_step(request: AuthenticatedHttpRequest, pk: int, number: int, step: str) -> HttpResponse:
     """Confirm (GET) and carry out (POST) one life-cycle step of a version."""
     version = _version(request, pk, number)
     action = STEPS.get(step)
@@ -350,12 +350,12 @@ def policy_version_step(request: HttpRequest, pk: int, number: int, step: str) -
 
 @require_POST
 @login_required
-def policy_acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def policy_acknowledge(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version(request, pk, number)
     if not policy_policy.can_acknowledge(request.user, version):
         raise Http404
     try:
-        services.policy_acknowledge(user=request.user, version=version)  # type: ignore[arg-type]
+        services.policy_acknowledge(user=request.user, version=version)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
@@ -364,7 +364,7 @@ def policy_acknowledge(request: HttpRequest, pk: int, number: int) -> HttpRespon
 
 
 @login_required
-def policy_acknowledgements(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_acknowledgements(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     policy = _reachable(request, pk)
     if not policy_policy.can_view_acknowledgements(request.user):
         raise Http404

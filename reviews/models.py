@@ -6,6 +6,7 @@ figures from the agenda feeds (``reviews.feeds``); holding it freezes those figu
 """
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class Section(models.TextChoices):
@@ -120,7 +124,7 @@ class ReviewMeeting(TimeStampedModel):
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
 
-    def hold(self, *, by: object, snapshot: dict, today: dt.date) -> None:
+    def hold(self, *, by: "User", snapshot: dict, today: dt.date) -> None:
         """Planned → held: the meeting took place; the agenda's figures are frozen."""
         if self.status != self.Status.PLANNED:
             raise ValidationError(_("Only a planned review can be marked as held."))
@@ -129,15 +133,15 @@ class ReviewMeeting(TimeStampedModel):
         self.status = self.Status.HELD
         self.snapshot = snapshot
         self.held_at = timezone.now()
-        self.held_by = by  # type: ignore[assignment]
+        self.held_by = by
 
-    def approve(self, *, by: object) -> None:
+    def approve(self, *, by: "User") -> None:
         """Held → minutes approved: the minutes are final."""
         if self.status != self.Status.HELD:
             raise ValidationError(_("Only the minutes of a held review can be approved."))
         self.status = self.Status.APPROVED
         self.approved_at = timezone.now()
-        self.approved_by = by  # type: ignore[assignment]
+        self.approved_by = by
 
 
 class AgendaSection(models.Model):

@@ -13,13 +13,11 @@ import audit
 from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
+from core.unset import UNSET, Unset
 
 from .agenda import snapshot_take
 from .models import ActionItem, AgendaSection, Decision, RaisedIssue, ReviewMeeting, Section, TeamMeeting
 from .policies import action_policy, review_policy, team_meeting_policy
-
-MEETING_FIELDS = ("title", "date", "chair", "attendees")
-TEAM_MEETING_FIELDS = ("date", "team", "notes", "attendees")
 
 
 def _people(users: Iterable[User]) -> list[str]:
@@ -55,24 +53,30 @@ def review_plan(*, by: User, title: str, date: dt.date, chair: User, attendees: 
 
 
 @transaction.atomic
-def review_update(*, meeting: ReviewMeeting, by: User, **fields: Any) -> ReviewMeeting:
+def review_update(
+    *,
+    meeting: ReviewMeeting,
+    by: User,
+    title: str | Unset = UNSET,
+    date: dt.date | Unset = UNSET,
+    chair: User | Unset = UNSET,
+    attendees: Iterable[User] | Unset = UNSET,
+) -> ReviewMeeting:
     """Change the plan (title, date, chair, attendees); the date only while the review is planned."""
     if not review_policy.can_change(by, meeting):
         raise PermissionDenied
-    unknown = set(fields) - set(MEETING_FIELDS)
-    if unknown:
-        raise TypeError(f"review_update() got unexpected fields: {sorted(unknown)}")
-    if "date" in fields and fields["date"] != meeting.date and not meeting.is_planned:
+    if date is not UNSET and date != meeting.date and not meeting.is_planned:
         raise ValidationError(_("The date of a held review cannot change."))
     before = _meeting_snapshot(meeting)
-    attendees = fields.pop("attendees", None)
-    if "title" in fields:
-        fields["title"] = fields["title"].strip()
-    for name, value in fields.items():
-        setattr(meeting, name, value)
+    if title is not UNSET:
+        meeting.title = title.strip()
+    if date is not UNSET:
+        meeting.date = date
+    if chair is not UNSET:
+        meeting.chair = chair
     meeting.full_clean()
     meeting.save()
-    if attendees is not None:
+    if attendees is not UNSET:
         meeting.attendees.set(list(attendees))
     changes = changes_between(before, _meeting_snapshot(meeting))
     if changes:
@@ -84,7 +88,7 @@ def review_update(*, meeting: ReviewMeeting, by: User, **fields: Any) -> ReviewM
 def review_hold(*, meeting: ReviewMeeting, by: User) -> ReviewMeeting:
     """Planned → held: freeze the agenda's figures as they stand now."""
     meeting = ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
-    if not (by.is_active and by.has_perm("reviews.change_reviewmeeting")):
+    if not review_policy.can_hold_any(by):
         raise PermissionDenied
     meeting.hold(by=by, snapshot=snapshot_take(meeting), today=timezone.localdate())
     meeting.save()
@@ -101,7 +105,7 @@ def review_hold(*, meeting: ReviewMeeting, by: User) -> ReviewMeeting:
 def review_approve(*, meeting: ReviewMeeting, by: User) -> ReviewMeeting:
     """Held → minutes approved, by a Management member."""
     meeting = ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
-    if not (by.is_active and by.has_perm("reviews.approve_reviewmeeting")):
+    if not review_policy.can_approve_any(by):
         raise PermissionDenied
     meeting.approve(by=by)
     meeting.save()
@@ -212,9 +216,7 @@ def action_update(
             _("Only those who keep the minutes can drop an action item: mark it done, or ask them to drop it.")
         )
     if (owner is not None and owner != action.owner) or (due_date is not None and due_date != action.due_date):
-        # Those who keep the record the action came from: minute-takers, or the team-meeting recorders.
-        keeper = "reviews.change_reviewmeeting" if action.meeting_id else "reviews.change_teammeeting"
-        if not (by.has_perm(keeper) or by.has_perm("reviews.change_reviewmeeting")):
+        if not action_policy.can_reassign(by, action):
             raise PermissionDenied
         action.owner = owner or action.owner
         action.due_date = due_date or action.due_date
@@ -261,22 +263,27 @@ def team_meeting_record(
 
 
 @transaction.atomic
-def team_meeting_update(*, meeting: TeamMeeting, by: User, **fields: Any) -> TeamMeeting:
+def team_meeting_update(
+    *,
+    meeting: TeamMeeting,
+    by: User,
+    date: dt.date | Unset = UNSET,
+    team: str | Unset = UNSET,
+    notes: str | Unset = UNSET,
+    attendees: Iterable[User] | Unset = UNSET,
+) -> TeamMeeting:
     if not team_meeting_policy.can_change(by, meeting):
         raise PermissionDenied
-    unknown = set(fields) - set(TEAM_MEETING_FIELDS)
-    if unknown:
-        raise TypeError(f"team_meeting_update() got unexpected fields: {sorted(unknown)}")
     before = _team_snapshot(meeting)
-    attendees = fields.pop("attendees", None)
-    for name in ("team", "notes"):
-        if name in fields:
-            fields[name] = fields[name].strip()
-    for name, value in fields.items():
-        setattr(meeting, name, value)
+    if date is not UNSET:
+        meeting.date = date
+    if team is not UNSET:
+        meeting.team = team.strip()
+    if notes is not UNSET:
+        meeting.notes = notes.strip()
     meeting.full_clean()
     meeting.save()
-    if attendees is not None:
+    if attendees is not UNSET:
         meeting.attendees.set(list(attendees))
     changes = changes_between(before, _team_snapshot(meeting))
     if changes:

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import User
-from accounts.roles import Role
 
 from . import services
 from .models import Risk, RiskAnalysis, RiskMatrix, RiskReview
@@ -156,14 +155,11 @@ def analysis_sign(*, analysis: RiskAnalysis, by: User, decisions: str = "") -> R
         raise ValidationError(_("Only an analysis in progress can be signed."))
     # Signing with risks unreviewed is allowed but on the record: the report and the event say how many.
     pending = analysis.reviews.filter(reviewed_at=None).count()
-    roles = set(by.role_names)
-    now = timezone.now()
-    if Role.CISO in roles and analysis.ciso_signed_by_id is None:
-        analysis.ciso_signed_by, analysis.ciso_signed_at, signed_as = by, now, "CISO"
-    elif Role.MANAGEMENT in roles and analysis.management_signed_by_id is None:
-        analysis.management_signed_by, analysis.management_signed_at, signed_as = by, now, "Management"
-    else:
+    signed_as = analysis_policy.signs_as(by, analysis)
+    if signed_as is None:
         raise PermissionDenied
+    now = timezone.now()
+    analysis.sign(by=by, signed_as=signed_as, now=now)
     if decisions.strip():
         analysis.decisions = decisions.strip()
     if analysis.ciso_signed_by_id and analysis.management_signed_by_id:
@@ -179,7 +175,7 @@ def analysis_sign(*, analysis: RiskAnalysis, by: User, decisions: str = "") -> R
         action="risk_analysis.signed",
         obj=analysis,
         changes={
-            "signed_as": [None, signed_as],
+            "signed_as": [None, signed_as.value],
             "status": [RiskAnalysis.Status.IN_PROGRESS, analysis.status],
             "unreviewed": [None, pending],
         },

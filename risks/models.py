@@ -2,8 +2,10 @@
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -11,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 SCALE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -200,6 +205,12 @@ class RiskAnalysis(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         SIGNED_OFF = "signed_off", _("Signed off")
 
+    class Signature(models.TextChoices):
+        """The two signatures an analysis needs (who may give which is the policy's answer)."""
+
+        CISO = "CISO", _("CISO")
+        MANAGEMENT = "Management", _("Management")
+
     name = models.CharField(_("name"), max_length=100, unique=True, help_text=_("For example “2026 H2”."))
     scope = models.TextField(_("scope"), blank=True)
     period_start = models.DateField(_("period start"))
@@ -258,6 +269,15 @@ class RiskAnalysis(models.Model):
     @property
     def is_signed_off(self) -> bool:
         return self.status == self.Status.SIGNED_OFF
+
+    def sign(self, *, by: "User", signed_as: "RiskAnalysis.Signature", now: dt.datetime) -> None:
+        """Put the CISO's or Management's signature on the analysis (who may is the policy's answer)."""
+        if self.status != self.Status.IN_PROGRESS:
+            raise ValidationError(_("Only an analysis in progress can be signed."))
+        if signed_as is self.Signature.CISO:
+            self.ciso_signed_by, self.ciso_signed_at = by, now
+        else:
+            self.management_signed_by, self.management_signed_at = by, now
 
 
 class RiskReview(models.Model):

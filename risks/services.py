@@ -16,6 +16,7 @@ import audit
 from accounts import ownership
 from accounts.models import User
 from audit.services import changes_between
+from core.unset import UNSET, Unset, given
 
 from .models import Level, Risk, RiskMatrix, TreatmentAction
 from .policies import risk_policy
@@ -60,28 +61,6 @@ def _owner_permissions_give(risk: Risk, owner: User) -> None:
         assign_perm(permission, owner, risk)
 
 
-# What an edit may change; acceptance has its own step (risk_accept) and never goes through here.
-EDITABLE_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "category",
-        "assets",
-        "threat",
-        "vulnerability",
-        "confidentiality",
-        "integrity",
-        "availability",
-        "owner",
-        "likelihood",
-        "impact",
-        "treatment",
-        "residual_likelihood",
-        "residual_impact",
-        "status",
-        "next_review",
-    }
-)
 # An acceptance is a decision about these scores; when they change, the decision must be taken again.
 ACCEPTANCE_BASIS = ("residual_likelihood", "residual_impact")
 
@@ -92,17 +71,52 @@ ACCEPTANCE_ONLY_BY_STEP = gettext_lazy(
 
 
 @transaction.atomic
-def risk_create(*, by: User, **fields: Any) -> Risk:
+def risk_create(
+    *,
+    by: User,
+    title: str,
+    owner: User,
+    likelihood: int,
+    impact: int,
+    description: str = "",
+    category: str = "",
+    assets: list[str] | None = None,
+    threat: str = "",
+    vulnerability: str = "",
+    confidentiality: bool = False,
+    integrity: bool = False,
+    availability: bool = False,
+    treatment: str = Risk.Treatment.MITIGATE,
+    residual_likelihood: int | None = None,
+    residual_impact: int | None = None,
+    status: str = Risk.Status.OPEN,
+    next_review: dt.date | None = None,
+) -> Risk:
     if not risk_policy.can_create(by):
         raise PermissionDenied
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"risk_create() got unexpected fields: {sorted(unknown)}")
-    if fields.get("status") == Risk.Status.ACCEPTED:
+    if status == Risk.Status.ACCEPTED:
         raise ValidationError({"status": ACCEPTANCE_ONLY_BY_STEP})
     # One writer at a time per tenant takes the next reference (R-001, R-002, …).
     Risk.objects.select_for_update().order_by().values("pk").first()
-    risk = Risk(**fields)
+    risk = Risk(
+        title=title,
+        owner=owner,
+        likelihood=likelihood,
+        impact=impact,
+        description=description,
+        category=category,
+        assets=list(assets or []),
+        threat=threat,
+        vulnerability=vulnerability,
+        confidentiality=confidentiality,
+        integrity=integrity,
+        availability=availability,
+        treatment=treatment,
+        residual_likelihood=residual_likelihood,
+        residual_impact=residual_impact,
+        status=status,
+        next_review=next_review,
+    )
     risk.reference = _next_reference()
     risk.levels_compute(RiskMatrix.current())
     risk.full_clean(exclude=["reference"])
@@ -114,19 +128,57 @@ def risk_create(*, by: User, **fields: Any) -> Risk:
 
 
 @transaction.atomic
-def risk_update(*, risk: Risk, by: User, **fields: Any) -> Risk:
-    """Edit a risk. Handing it to another owner is for its owner or a risk manager; setting "Accepted" is
-    refused (only risk_accept accepts); changing the residual scores of an accepted risk withdraws the acceptance."""
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"risk_update() got unexpected fields: {sorted(unknown)}")
+def risk_update(
+    *,
+    risk: Risk,
+    by: User,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    category: str | Unset = UNSET,
+    assets: list[str] | Unset = UNSET,
+    threat: str | Unset = UNSET,
+    vulnerability: str | Unset = UNSET,
+    confidentiality: bool | Unset = UNSET,
+    integrity: bool | Unset = UNSET,
+    availability: bool | Unset = UNSET,
+    owner: User | Unset = UNSET,
+    likelihood: int | Unset = UNSET,
+    impact: int | Unset = UNSET,
+    treatment: str | Unset = UNSET,
+    residual_likelihood: int | Unset | None = UNSET,
+    residual_impact: int | Unset | None = UNSET,
+    status: str | Unset = UNSET,
+    next_review: dt.date | Unset | None = UNSET,
+) -> Risk:
+    """Edit a risk: the fields passed change, the others keep their value. Handing it to another owner is for
+    its owner or a risk manager; setting "Accepted" is refused (only risk_accept accepts); changing the residual
+    scores of an accepted risk withdraws the acceptance."""
     if not risk_policy.can_change(by, risk):
         raise PermissionDenied
     old_owner = risk.owner
-    if "owner" in fields and fields["owner"].pk != old_owner.pk and not risk_policy.can_change_owner(by, risk):
+    if owner is not UNSET and owner.pk != old_owner.pk and not risk_policy.can_change_owner(by, risk):
         raise PermissionDenied
-    if fields.get("status") == Risk.Status.ACCEPTED and risk.status != Risk.Status.ACCEPTED:
+    if status == Risk.Status.ACCEPTED and risk.status != Risk.Status.ACCEPTED:
         raise ValidationError({"status": ACCEPTANCE_ONLY_BY_STEP})
+    fields = given(
+        title=title,
+        description=description,
+        category=category,
+        assets=assets,
+        threat=threat,
+        vulnerability=vulnerability,
+        confidentiality=confidentiality,
+        integrity=integrity,
+        availability=availability,
+        owner=owner,
+        likelihood=likelihood,
+        impact=impact,
+        treatment=treatment,
+        residual_likelihood=residual_likelihood,
+        residual_impact=residual_impact,
+        status=status,
+        next_review=next_review,
+    )
     before = _snapshot(risk)
     acceptance_before = _acceptance_snapshot(risk)
     for name, value in fields.items():
@@ -309,7 +361,7 @@ def action_add(*, risk: Risk, by: User, title: str, owner: User, due_date: dt.da
 @transaction.atomic
 def action_status_set(*, action: TreatmentAction, by: User, status: str) -> TreatmentAction:
     """The action's owner, or whoever may change the risk, moves it along."""
-    if action.owner_id != by.pk and not risk_policy.can_change(by, action.risk):
+    if not risk_policy.can_set_action_status(by, action):
         raise PermissionDenied
     if status not in TreatmentAction.Status.values:
         raise ValidationError(_("Unknown status."))

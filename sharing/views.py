@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core.http import AuthenticatedHttpRequest
 
 from . import registry, services
 from .forms import AccessRequestForm, DecisionForm, ShareForm
@@ -27,7 +29,7 @@ def _record(model_label: str, pk: int) -> tuple[type[models.Model], models.Model
 
 @login_required
 @require_POST
-def share(request: HttpRequest, model_label: str, pk: int) -> HttpResponse:
+def share(request: AuthenticatedHttpRequest, model_label: str, pk: int) -> HttpResponse:
     model, obj = _record(model_label, pk)
     policy = registry.policy_for(model)
     if obj is None or policy is None or not policy.can_view(request.user, obj):
@@ -41,7 +43,7 @@ def share(request: HttpRequest, model_label: str, pk: int) -> HttpResponse:
     try:
         services.share_grant(
             obj=obj,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             user=form.cleaned_data["person"],
             role=form.cleaned_data["role"],
             permission=form.cleaned_data["permission"],
@@ -58,11 +60,11 @@ def share(request: HttpRequest, model_label: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(ShareGrant, pk=pk)
     obj = grant.content_type.get_object_for_this_type(pk=grant.object_id)
     try:
-        services.share_revoke(grant=grant, by=request.user)  # type: ignore[arg-type]
+        services.share_revoke(grant=grant, by=request.user)
     except PermissionDenied:
         raise Http404
     messages.success(request, _("Access revoked for %(who)s.") % {"who": grant.grantee_label})
@@ -71,14 +73,14 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ask(request: HttpRequest, model_label: str, pk: int) -> HttpResponse:
+def ask(request: AuthenticatedHttpRequest, model_label: str, pk: int) -> HttpResponse:
     model, _obj = _record(model_label, pk)
     form = AccessRequestForm(request.POST)
     if form.is_valid():
         services.access_request_create(
             model=model,
             object_id=pk,
-            requester=request.user,  # type: ignore[arg-type]
+            requester=request.user,
             permission=form.cleaned_data["permission"],
             message=form.cleaned_data["message"],
         )
@@ -89,7 +91,7 @@ def ask(request: HttpRequest, model_label: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access_request = get_object_or_404(AccessRequest, pk=pk)
     obj = access_request.content_type.get_object_for_this_type(pk=access_request.object_id)
     form = DecisionForm(request.POST)
@@ -98,7 +100,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.access_request_decide(
             request=access_request,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             approve=form.cleaned_data["decision"] == "approve",
             expires_at=form.cleaned_data["expires_at"],
         )

@@ -9,62 +9,61 @@ Roles (model permissions in ``accounts/roles.py``):
 - Admin and CISO set the onboarding due time (``training.change_trainingsettings``).
 """
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from core.policies import BasePolicy, Person
 
 from .models import Assignment, Module
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+def audience_q(user: Person) -> Q:
+    return Q(audience=[]) | Q(audience__overlap=list(BasePolicy.roles_of(user)))
 
 
-def audience_q(user: Any) -> Q:
-    return Q(audience=[]) | Q(audience__overlap=list(user.role_names))
+class TrainingPolicy(BasePolicy):
+    def can_manage_modules(self, user: Person) -> bool:
+        return self.allows(user, "training.change_module")
 
+    def can_create_module(self, user: Person) -> bool:
+        return self.allows(user, "training.add_module")
 
-class TrainingPolicy:
-    def can_manage_modules(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("training.change_module")
+    def can_assign(self, user: Person) -> bool:
+        return self.allows(user, "training.add_assignment")
 
-    def can_create_module(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("training.add_module")
+    def can_view_compliance(self, user: Person) -> bool:
+        return self.allows(user, "training.view_compliance")
 
-    def can_assign(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("training.add_assignment")
+    def can_change_settings(self, user: Person) -> bool:
+        return self.allows(user, "training.change_trainingsettings")
 
-    def can_view_compliance(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("training.view_compliance")
-
-    def can_change_settings(self, user: Any) -> bool:
-        return _active(user) and user.has_perm("training.change_trainingsettings")
-
-    def modules_visible(self, user: Any, modules: QuerySet[Module]) -> QuerySet[Module]:
+    def modules_visible(self, user: Person, modules: QuerySet[Module]) -> QuerySet[Module]:
         """Writers see every module; everyone else the active modules of their audience and those assigned to them."""
-        if not _active(user):
+        if not self.active(user):
             return modules.none()
         if user.has_perm("training.view_module"):
             return modules
-        assigned = Assignment.objects.filter(user=user, module__isnull=False).values("module_id")
+        assigned = Assignment.objects.filter(user=user.pk, module__isnull=False).values("module_id")
         return modules.filter(Q(active=True) & (audience_q(user) | Q(pk__in=assigned)))
 
-    def can_take(self, user: Any, module: Module) -> bool:
+    def can_take(self, user: Person, module: Module) -> bool:
         """Take the module (quiz, acknowledgement, completion): in its audience, or assigned to it."""
-        if not _active(user) or not module.active:
+        if not self.active(user) or not module.active:
             return False
-        return module.is_for(user.role_names) or Assignment.objects.filter(user=user, module=module).exists()
+        return (
+            module.is_for(BasePolicy.roles_of(user)) or Assignment.objects.filter(user=user.pk, module=module).exists()
+        )
 
-    def assignments_visible(self, user: Any, assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
-        if not _active(user):
+    def assignments_visible(self, user: Person, assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
+        if not self.active(user):
             return assignments.none()
         if user.has_perm("training.view_assignment") or user.has_perm("training.view_compliance"):
             return assignments
-        return assignments.filter(user=user)
+        return assignments.filter(user=user.pk)
 
-    def can_view_person(self, user: Any, person: Any) -> bool:
+    def can_view_person(self, user: Person, person: User) -> bool:
         """A person's training record: their own, or anyone's for the compliance readers and the CISO."""
-        if not _active(user):
+        if not self.active(user):
             return False
         return bool(
             person.pk == user.pk

@@ -6,13 +6,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import paginate, posted
+from core.http import AuthenticatedHttpRequest, paginate, posted
 from core.markdown import render_markdown
 from core.spreadsheets import table_response
 
@@ -35,7 +35,7 @@ def _links(user: Any) -> dict[str, bool]:
 
 
 @login_required
-def training_home(request: HttpRequest) -> HttpResponse:
+def training_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My training: what is left (with due dates), the modules I may take, and where to go next."""
     from policies.selectors import acknowledgement_status
 
@@ -58,7 +58,7 @@ def training_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def module_list(request: HttpRequest) -> HttpResponse:
+def module_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not training_policy.can_manage_modules(request.user):
         raise Http404
     filters = ModuleFilterForm(request.GET or None)
@@ -100,7 +100,7 @@ def _export(export: str, name: str, sheet: str, header: list[Any], rows: Any) ->
     return table_response(export, sheet_name=sheet, header=header, rows=rows, filename=name)
 
 
-def _module_form_page(request: HttpRequest, form: ModuleForm, module: Module | None) -> HttpResponse:
+def _module_form_page(request: AuthenticatedHttpRequest, form: ModuleForm, module: Module | None) -> HttpResponse:
     return render(request, "training/module_form.html", {"form": form, "module": module, "active_area": AREA})
 
 
@@ -111,13 +111,13 @@ def _module_fields(form: ModuleForm) -> dict[str, Any]:
 
 
 @login_required
-def module_create(request: HttpRequest) -> HttpResponse:
+def module_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not training_policy.can_create_module(request.user):
         raise Http404
     form = ModuleForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            module = services.module_create(by=request.user, **_module_fields(form))  # type: ignore[arg-type]
+            module = services.module_create(by=request.user, **_module_fields(form))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -127,7 +127,7 @@ def module_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def module_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     module = selectors.module_for(request.user, pk)
     if module is None or not training_policy.can_manage_modules(request.user):
         raise Http404
@@ -135,7 +135,7 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ModuleForm(posted(request), instance=Module.objects.get(pk=module.pk), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.module_update(module=module, by=request.user, **_module_fields(form))  # type: ignore[arg-type]
+            services.module_update(module=module, by=request.user, **_module_fields(form))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -144,7 +144,7 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _module_form_page(request, form, module)
 
 
-def _module_or_404(request: HttpRequest, pk: int) -> Module:
+def _module_or_404(request: AuthenticatedHttpRequest, pk: int) -> Module:
     module = selectors.module_for(request.user, pk)
     if module is None:
         raise Http404
@@ -152,10 +152,10 @@ def _module_or_404(request: HttpRequest, pk: int) -> Module:
 
 
 @login_required
-def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def module_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 1: read the module (and, for its writers, its quiz, its figures and the assign form)."""
     module = _module_or_404(request, pk)
-    request.audit_object = module  # type: ignore[attr-defined]
+    request.audit_object = module
     me: Any = request.user
     can_manage = training_policy.can_manage_modules(request.user)
     questions = list(module.questions.prefetch_related("options"))
@@ -172,7 +172,7 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_assignment": Assignment.objects.filter(user=me, module=module, status=Assignment.Status.OPEN).first(),
             "last_completion": module.completions.filter(user=me).first(),
             "attempts": Attempt.objects.filter(user=me, module=module)[:10],
-            "ready": services.ready_to_complete(request.user, module),  # type: ignore[arg-type]
+            "ready": services.ready_to_complete(request.user, module),
             "can_manage": can_manage,
             "can_assign": training_policy.can_assign(request.user),
             "assign_form": AssignForm(initial={"due_date": services.onboarding_due_date()}),
@@ -184,7 +184,7 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def module_quiz(request: HttpRequest, pk: int) -> HttpResponse:
+def module_quiz(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 2: the quiz. Every submission is an attempt; a failed one shows the score and may be retried."""
     module = _module_or_404(request, pk)
     if not training_policy.can_take(request.user, module):
@@ -196,7 +196,7 @@ def module_quiz(request: HttpRequest, pk: int) -> HttpResponse:
     failed: Attempt | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            attempt = services.attempt_submit(user=request.user, module=module, answers=form.answers())  # type: ignore[arg-type]
+            attempt = services.attempt_submit(user=request.user, module=module, answers=form.answers())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -223,19 +223,19 @@ def module_quiz(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def module_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def module_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 3: acknowledge the linked policy versions and complete the module."""
     module = _module_or_404(request, pk)
     if not training_policy.can_take(request.user, module):
         raise Http404
-    if not services.ready_to_complete(request.user, module):  # type: ignore[arg-type]
+    if not services.ready_to_complete(request.user, module):
         messages.error(request, _("Pass the quiz first."))
         return redirect("training_module_quiz", pk=module.pk)
-    versions = services.versions_to_acknowledge(module, request.user)  # type: ignore[arg-type]
+    versions = services.versions_to_acknowledge(module, request.user)
     form = AcknowledgeForm(posted(request), versions=versions)
     if request.method == "POST" and form.is_valid():
         try:
-            completion = services.module_complete(user=request.user, module=module, acknowledged=form.acknowledged())  # type: ignore[arg-type]
+            completion = services.module_complete(user=request.user, module=module, acknowledged=form.acknowledged())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -258,7 +258,7 @@ def module_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def module_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def module_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     module = _module_or_404(request, pk)
     if request.method != "POST" or not training_policy.can_assign(request.user):
         raise Http404
@@ -267,7 +267,7 @@ def module_assign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Give a due date."))
         return redirect(module)
     try:
-        count = services.module_assign(module=module, by=request.user, due_date=form.cleaned_data["due_date"])  # type: ignore[arg-type]
+        count = services.module_assign(module=module, by=request.user, due_date=form.cleaned_data["due_date"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -279,7 +279,7 @@ def module_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A policy version to acknowledge: its text and "I have read and understood version N"."""
     assignment = selectors.assignment_for(request.user, pk)
     if assignment is None:
@@ -292,7 +292,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = AcknowledgeForm(posted(request), versions=[version]) if mine else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
-            services.version_acknowledge(user=request.user, assignment=assignment)  # type: ignore[arg-type]
+            services.version_acknowledge(user=request.user, assignment=assignment)
         except PermissionDenied:
             raise Http404
         except ValidationError as error:
@@ -323,7 +323,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def compliance(request: HttpRequest) -> HttpResponse:
+def compliance(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not training_policy.can_view_compliance(request.user):
         raise Http404
     export = request.GET.get("format")
@@ -347,7 +347,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _evidence_export(request: HttpRequest, export: str) -> HttpResponse:
+def _evidence_export(request: AuthenticatedHttpRequest, export: str) -> HttpResponse:
     today = timezone.localdate()
     header = [
         _("Person"), _("E-mail address"), _("Roles"), _("Account"), _("Item"), _("Why"), _("Assigned"), _("Due"),
@@ -393,7 +393,7 @@ def _evidence_export(request: HttpRequest, export: str) -> HttpResponse:
 
 
 @login_required
-def person_record(request: HttpRequest, pk: int) -> HttpResponse:
+def person_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One person's training record (printable): assignments, quiz attempts, completions, acknowledgements."""
     person = selectors.person_for(request.user, pk)
     if person is None:
@@ -412,13 +412,13 @@ def person_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def settings_edit(request: HttpRequest) -> HttpResponse:
+def settings_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not training_policy.can_change_settings(request.user):
         raise Http404
     form = SettingsForm(posted(request), instance=TrainingSettings.current())
     if request.method == "POST" and form.is_valid():
         try:
-            services.settings_update(by=request.user, onboarding_due_days=form.cleaned_data["onboarding_due_days"])  # type: ignore[arg-type]
+            services.settings_update(by=request.user, onboarding_due_days=form.cleaned_data["onboarding_due_days"])
         except ValidationError as error:
             form.add_error(None, error)
         else:

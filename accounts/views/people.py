@@ -5,12 +5,12 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.http import paginate, posted
+from core.http import AuthenticatedHttpRequest, paginate, posted
 from core.spreadsheets import safe_row
 
 from .. import lockout, selectors, services
@@ -23,22 +23,22 @@ from ..sessions import reauth_required
 PAGE_SIZE = 25
 
 
-def _person_or_404(request: HttpRequest, pk: int) -> User:
+def _person_or_404(request: AuthenticatedHttpRequest, pk: int) -> User:
     person = selectors.person_for(request.user, pk)
     if person is None:
         raise Http404
-    request.audit_object = person  # type: ignore[attr-defined]
+    request.audit_object = person
     return person
 
 
-def _manager_or_404(request: HttpRequest) -> User:
+def _manager_or_404(request: AuthenticatedHttpRequest) -> User:
     if not people_policy.can_manage(request.user):
         raise Http404
-    return request.user  # type: ignore[return-value]
+    return request.user
 
 
 @login_required
-def people_list(request: HttpRequest) -> HttpResponse:
+def people_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not people_policy.can_view(request.user):
         raise Http404
     filters = PeopleFilterForm(request.GET or None)
@@ -85,7 +85,7 @@ def _people_csv(people: "selectors.QuerySet[User]") -> HttpResponse:
 
 
 @login_required
-def person_invite(request: HttpRequest) -> HttpResponse:
+def person_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = _manager_or_404(request)
     form = InvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -110,7 +110,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @reauth_required(only_post=True)
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     can_manage = people_policy.can_manage(request.user)
     form = RolesForm(posted(request), initial={"roles": person.role_names})
@@ -140,7 +140,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def person_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     manager = _manager_or_404(request)
     person = _person_or_404(request, pk)
     try:
@@ -157,7 +157,7 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def person_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     manager = _manager_or_404(request)
     person = _person_or_404(request, pk)
     try:
@@ -171,7 +171,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @reauth_required
-def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
+def person_offboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     manager = _manager_or_404(request)
     person = _person_or_404(request, pk)
     form = OffboardForm(posted(request), leaving=person)
@@ -191,17 +191,17 @@ def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def offboarding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = selectors.offboarding_for(request.user, pk)
     if record is None:
         raise Http404
-    request.audit_object = record  # type: ignore[attr-defined]
+    request.audit_object = record
     return render(request, "accounts/offboarding_detail.html", {"record": record, "active_area": "admin"})
 
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     manager = _manager_or_404(request)
     invitation = get_object_or_404(Invitation, pk=pk)
     try:

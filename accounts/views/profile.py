@@ -1,17 +1,19 @@
 """A person's own page: password, two-factor devices, backup codes, recent logins."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.http import AuthenticatedHttpRequest
 
 from .. import twofactor
 from ..models import LoginRecord, User
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     return render(
         request,
         "accounts/profile.html",

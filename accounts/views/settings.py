@@ -4,12 +4,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.http import posted
+from core.http import AuthenticatedHttpRequest, posted
 
 from .. import services
 from ..policies import tenant_settings_policy
@@ -56,7 +56,7 @@ class SecuritySettingsForm(forms.Form):
 
 @login_required
 @reauth_required
-def security_settings(request: HttpRequest) -> HttpResponse:
+def security_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not tenant_settings_policy.can_change(request.user):
         raise Http404
     tenant = request.tenant  # type: ignore[attr-defined]
@@ -72,17 +72,17 @@ def security_settings(request: HttpRequest) -> HttpResponse:
         services.tenant_backup_retention_set(
             tenant=tenant,
             days=form.cleaned_data["backup_retention_days"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
         services.tenant_session_idle_set(
             tenant=tenant,
             minutes=form.cleaned_data["session_idle_minutes"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
         services.tenant_two_factor_set(
             tenant=tenant,
             required=form.cleaned_data["require_two_factor"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
         messages.success(request, _("Security settings saved."))
         return redirect("security_settings")

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.http import next_url, posted
+from core.http import AuthenticatedHttpRequest, next_url, posted
 
 from .. import twofactor
 from ..forms import OTPCodeForm
@@ -15,15 +15,15 @@ from ..models import User
 from ..sessions import reauth_required
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: AuthenticatedHttpRequest) -> str:
     return next_url(request)
 
 
 @never_cache
 @login_required
 @reauth_required
-def enrol(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     if twofactor.has_confirmed_device(user) and not user.is_verified():  # type: ignore[attr-defined]
         # Adding a device needs the session to be verified with an existing one first.
         return redirect(f"/2fa/verify/?next={request.path}")
@@ -54,8 +54,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     if not twofactor.has_confirmed_device(user):
         return redirect(f"/2fa/enrol/?next={_next_url(request)}")
     form = OTPCodeForm(posted(request))
@@ -69,19 +69,19 @@ def verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @reauth_required
-def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def backup_codes_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("profile")
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     codes = twofactor.backup_codes_regenerate(request=request, user=user)
     return render(request, "accounts/backup_codes.html", {"codes": codes, "next": "/profile/"})
 
 
 @login_required
 @reauth_required
-def device_remove(request: HttpRequest, device_id: int) -> HttpResponse:
+def device_remove(request: AuthenticatedHttpRequest, device_id: int) -> HttpResponse:
     if request.method == "POST":
-        user: User = request.user  # type: ignore[assignment]
+        user: User = request.user
         if twofactor.totp_remove(request=request, user=user, device_id=device_id):
             messages.success(request, _("The authenticator was removed."))
     return redirect("profile")

@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from core.http import AuthenticatedHttpRequest
 
 from .. import selectors
 from ..attachments import (
@@ -22,13 +24,13 @@ from ..forms import AttachmentForm
 
 @csrf_exempt  # the handler must be installed before the CSRF check reads the body; csrf_protect runs right after
 @login_required
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
     return _attachment_upload(request, pk)
 
 
 @csrf_protect
-def _attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def _attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         raise Http404
     incident = selectors.incident_for(request.user, pk)
@@ -45,7 +47,7 @@ def _attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         attachment = attachment_add(
             incident=incident,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             upload=upload,
             filename=upload.name or "attachment",
             size=upload.size or 0,
@@ -60,14 +62,14 @@ def _attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     incident = selectors.incident_for(request.user, pk)
     attachment = incident.attachments.filter(pk=attachment_pk).first() if incident else None
     if attachment is None:
         raise Http404
-    request.audit_object = incident  # type: ignore[attr-defined]
+    request.audit_object = incident
     try:
-        plaintext = attachment_open(attachment=attachment, by=request.user)  # type: ignore[arg-type]
+        plaintext = attachment_open(attachment=attachment, by=request.user)
     except PermissionDenied:
         raise Http404
     except AttachmentDamaged as error:

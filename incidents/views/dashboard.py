@@ -1,9 +1,11 @@
 """The management view of incidents: printable, filtered by period and type."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from core.http import AuthenticatedHttpRequest
 
 from .. import dashboard
 from ..forms import DashboardFilterForm
@@ -12,7 +14,7 @@ from ..policies import incident_policy
 
 
 @login_required
-def incident_dashboard(request: HttpRequest) -> HttpResponse:
+def incident_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not incident_policy.can_view_dashboard(request.user):
         raise Http404
     today = timezone.localdate()

@@ -6,14 +6,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.selectors import history_of
-from core.http import paginate, posted
+from core.http import AuthenticatedHttpRequest, paginate, posted
 
 from .. import exports, selectors, services
 from ..attachments import ALLOWED_LABEL, max_bytes, size_label
@@ -42,7 +42,7 @@ TRANSITION_LABELS: dict[str, Any] = {
 }
 
 
-def _incident_or_404(request: HttpRequest, pk: int) -> Incident:
+def _incident_or_404(request: AuthenticatedHttpRequest, pk: int) -> Incident:
     incident = selectors.incident_for(request.user, pk)
     if incident is None:
         raise Http404
@@ -59,7 +59,7 @@ def duration_label(delta: dt.timedelta) -> str:
 
 
 @login_required
-def incident_list(request: HttpRequest) -> HttpResponse:
+def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = IncidentFilterForm(request.GET or None)
     if not incident_policy.sees_all(request.user):
         del filters.fields["assignee"]  # its choices would name people on incidents out of reach
@@ -87,13 +87,13 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def incident_report(request: HttpRequest) -> HttpResponse:
+def incident_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not incident_policy.can_report(request.user):
         raise Http404
     form = ReportForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            incident = services.incident_report(by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            incident = services.incident_report(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -140,12 +140,12 @@ def _breach(incident: Incident, now: dt.datetime) -> dict[str, Any] | None:
 
 
 @login_required
-def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _incident_or_404(request, pk)
-    request.audit_object = incident  # type: ignore[attr-defined]
+    request.audit_object = incident
     user = request.user
     can_handle = incident_policy.can_handle(user, incident)
-    editable = not incident.is_closed
+    can_edit = incident_policy.can_edit(user, incident)
     now = timezone.now()
     transitions = [(value, TRANSITION_LABELS[value]) for value in incident.allowed_transitions()] if can_handle else []
     actions = list(incident.actions.all())
@@ -154,18 +154,18 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "incidents/incident_detail.html",
         {
             "incident": incident,
-            "can_handle": can_handle and editable,
-            "can_contribute": incident_policy.can_contribute(user, incident) and editable,
-            "can_reopen": incident.is_closed and incident_policy.can_reopen(user, incident),
+            "can_handle": can_edit,
+            "can_contribute": incident_policy.can_add_to(user, incident),
+            "can_reopen": incident_policy.can_reopen(user, incident),
             "transitions": transitions,
             "transition_form": TransitionForm(initial={"severity": incident.severity, "assignee": incident.assignee}),
             "reopen_form": ReopenForm(),
             "breach": _breach(incident, now),
-            "breach_form": BreachForm(instance=incident) if can_handle and editable else None,
+            "breach_form": BreachForm(instance=incident) if can_edit else None,
             "timeline": _timeline(incident),
             "timeline_form": TimelineForm(),
             "actions": actions,
-            "action_form": ActionForm() if can_handle and editable else None,
+            "action_form": ActionForm() if can_edit else None,
             "action_statuses": ACTION_STATUSES,
             "action_owner_ids": {action.pk for action in actions if action.owner_id == user.pk},
             "attachments": incident.attachments.all(),
@@ -176,7 +176,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "risk_form": RiskLinkForm(
                 risks=selectors.risks_linkable_by(user), initial={"risks": list(incident.risks.all())}
             )
-            if can_handle and editable
+            if can_edit
             else None,
             "severity_definitions": _severity_definitions(),
             "history": history_of(user, incident)[:30],
@@ -187,7 +187,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _incident_or_404(request, pk)
     if not incident_policy.can_handle(request.user, incident):
         raise Http404
@@ -200,7 +200,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # The form's own fields: without the assignee for those who may not assign.
         fields = {name: form.cleaned_data[name] for name in form.fields}
         try:
-            services.incident_update(incident=incident, by=request.user, **fields)  # type: ignore[arg-type]
+            services.incident_update(incident=incident, by=request.user, **fields)
         except PermissionDenied:
             raise Http404
         except ValidationError as error:
@@ -215,18 +215,18 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _posted_incident(request: HttpRequest, pk: int) -> Incident:
+def _posted_incident(request: AuthenticatedHttpRequest, pk: int) -> Incident:
     if request.method != "POST":
         raise Http404
     return _incident_or_404(request, pk)
 
 
-def _refusal(request: HttpRequest, error: ValidationError) -> None:
+def _refusal(request: AuthenticatedHttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
 @login_required
-def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _posted_incident(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -236,7 +236,7 @@ def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.incident_transition(
             incident=incident,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             to=data["to"],
             note=data["note"],
             severity=data["severity"],
@@ -259,14 +259,14 @@ def incident_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def incident_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _posted_incident(request, pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the incident is reopened."))
         return redirect(incident)
     try:
-        services.incident_reopen(incident=incident, by=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        services.incident_reopen(incident=incident, by=request.user, reason=form.cleaned_data["reason"])
     except PermissionDenied:
         raise Http404
     except ValidationError as error:
@@ -277,7 +277,7 @@ def incident_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def incident_breach(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_breach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _posted_incident(request, pk)
     form = BreachForm(request.POST, instance=Incident.objects.get(pk=incident.pk))
     if not form.is_valid():
@@ -287,7 +287,7 @@ def incident_breach(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.incident_breach_update(
             incident=incident,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             **{name: form.cleaned_data[name] for name in BreachForm.Meta.fields},
         )
     except PermissionDenied:
@@ -300,7 +300,7 @@ def incident_breach(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def incident_risks(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_risks(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _posted_incident(request, pk)
     form = RiskLinkForm(request.POST, risks=selectors.risks_linkable_by(request.user))
     if not form.is_valid():
@@ -311,7 +311,7 @@ def incident_risks(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.incident_risks_set(
             incident=incident,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             risks=[*form.cleaned_data["risks"], *hidden],
         )
     except PermissionDenied:
@@ -324,7 +324,7 @@ def incident_risks(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
+def timeline_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _posted_incident(request, pk)
     form = TimelineForm(request.POST)
     if not form.is_valid():
@@ -333,7 +333,7 @@ def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.timeline_add(
             incident=incident,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             text=form.cleaned_data["text"],
             at=form.cleaned_data["at"],
         )
@@ -347,14 +347,14 @@ def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     incident = _posted_incident(request, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the action, its owner and a due date."))
         return redirect(incident)
     try:
-        services.action_add(incident=incident, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.action_add(incident=incident, by=request.user, **form.cleaned_data)
     except PermissionDenied:
         raise Http404
     except ValidationError as error:
@@ -365,13 +365,13 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+def action_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = CorrectiveAction.objects.select_related("incident").filter(pk=pk).first()
     incident = selectors.incident_for(request.user, action.incident_id) if action else None
     if action is None or incident is None or request.method != "POST":
         raise Http404
     try:
-        services.action_status_set(action=action, by=request.user, status=request.POST.get("status", ""))  # type: ignore[arg-type]
+        services.action_status_set(action=action, by=request.user, status=request.POST.get("status", ""))
     except PermissionDenied:
         raise Http404
     except ValidationError as error:

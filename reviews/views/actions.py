@@ -5,13 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import paginate, posted
+from core.http import AuthenticatedHttpRequest, paginate, posted
 from core.spreadsheets import table_response
 
 from .. import selectors, services
@@ -23,7 +23,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ActionFilterForm(request.GET or None, owners=selectors.action_owners_visible_to(request.user))
     reads_all = review_policy.can_view_any(request.user)
     if not reads_all:
@@ -65,14 +65,14 @@ def _export(actions: Any, kind: str) -> HttpResponse:
 
 
 @login_required
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = selectors.action_for(request.user, pk)
     if action is None:
         raise Http404
-    request.audit_object = action  # type: ignore[attr-defined]
+    request.audit_object = action
     can_update = action_policy.can_update(request.user, action)
     form = ActionStatusForm(posted(request), initial={"status": action.status})
-    if not action_policy.can_drop(request.user, action) and action.status != ActionItem.Status.DROPPED:
+    if not action_policy.can_choose_dropped(request.user, action):
         form.fields["status"].choices = [  # type: ignore[attr-defined]
             choice for choice in ActionItem.Status.choices if choice[0] != ActionItem.Status.DROPPED
         ]
@@ -81,7 +81,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                services.action_update(action=action, by=request.user, status=form.cleaned_data["status"])  # type: ignore[arg-type]
+                services.action_update(action=action, by=request.user, status=form.cleaned_data["status"])
             except PermissionDenied:
                 raise Http404
             except ValidationError as refusal:

@@ -5,13 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from core.http import form_save, paginate, posted
+from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
 from core.spreadsheets import table_response
 
 from .. import selectors, services
@@ -24,7 +24,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def reviews_home(request: HttpRequest) -> HttpResponse:
+def reviews_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The Reviews area: the meetings for those who read them, else team meetings, else one's own actions."""
     if review_policy.can_view_any(request.user):
         return review_list(request)
@@ -33,7 +33,7 @@ def reviews_home(request: HttpRequest) -> HttpResponse:
     return redirect("review_actions")
 
 
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not review_policy.can_view_any(request.user):
         raise Http404
     filters = ReviewFilterForm(request.GET or None)
@@ -74,41 +74,41 @@ def _export(meetings: Any, kind: str) -> HttpResponse:
 
 
 @login_required
-def review_plan(request: HttpRequest) -> HttpResponse:
+def review_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not review_policy.can_plan(request.user):
         raise Http404
     form = ReviewForm(posted(request), initial={"chair": request.user})
-    meeting = form_save(request, form, lambda fields: services.review_plan(by=request.user, **fields))  # type: ignore[arg-type]
+    meeting = form_save(request, form, lambda fields: services.review_plan(by=request.user, **fields))
     if meeting:
         messages.success(request, _("Review planned; its agenda is built from the portal's figures."))
         return redirect(meeting)
     return render(request, "reviews/review_form.html", {"form": form, "active_area": "reviews"})
 
 
-def _reachable(request: HttpRequest, pk: int) -> ReviewMeeting:
+def _reachable(request: AuthenticatedHttpRequest, pk: int) -> ReviewMeeting:
     meeting = selectors.review_for(request.user, pk)
     if meeting is None:
         raise Http404
-    request.audit_object = meeting  # type: ignore[attr-defined]
+    request.audit_object = meeting
     return meeting
 
 
 @login_required
-def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def review_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _reachable(request, pk)
     if not review_policy.can_change(request.user, meeting):
         raise Http404
     form = ReviewForm(posted(request), instance=ReviewMeeting.objects.get(pk=meeting.pk))
     if not meeting.is_planned:
         form.fields["date"].disabled = True
-    if form_save(request, form, lambda fields: services.review_update(meeting=meeting, by=request.user, **fields)):  # type: ignore[arg-type]
+    if form_save(request, form, lambda fields: services.review_update(meeting=meeting, by=request.user, **fields)):
         messages.success(request, _("Saved."))
         return redirect(meeting)
     return render(request, "reviews/review_form.html", {"form": form, "meeting": meeting, "active_area": "reviews"})
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     meeting: ReviewMeeting,
     *,
     decision_form: DecisionForm | None = None,
@@ -128,8 +128,8 @@ def _detail(
             "decisions": list(meeting.decisions.select_related("created_by")),
             "actions": selectors.actions_of_meeting(meeting),
             "can_change": can_change,
-            "can_prepare": can_change and meeting.is_planned,
-            "can_minute": can_change and meeting.is_held,
+            "can_prepare": review_policy.can_prepare(request.user, meeting),
+            "can_minute": review_policy.can_minute(request.user, meeting),
             "can_hold": review_policy.can_hold(request.user, meeting),
             "can_approve": review_policy.can_approve(request.user, meeting),
             "decision_form": decision_form or DecisionForm(),
@@ -143,18 +143,18 @@ def _detail(
 
 
 @login_required
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _reachable(request, pk))
 
 
 @login_required
-def review_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def review_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The minutes as one printable page (agenda figures, notes, decisions, actions, sign-off)."""
     return _detail(request, _reachable(request, pk), template="reviews/review_minutes.html")
 
 
 @login_required
-def review_hold(request: HttpRequest, pk: int) -> HttpResponse:
+def review_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark as held, after a confirmation page: the agenda's figures are frozen from then on."""
     meeting = _reachable(request, pk)
     if not review_policy.can_hold(request.user, meeting):
@@ -162,7 +162,7 @@ def review_hold(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.review_hold(meeting=meeting, by=request.user)  # type: ignore[arg-type]
+            services.review_hold(meeting=meeting, by=request.user)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
         else:
@@ -187,14 +187,14 @@ def review_hold(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def review_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _reachable(request, pk)
     if not review_policy.can_approve(request.user, meeting):
         raise Http404
     error = ""
     if request.method == "POST":
         try:
-            services.review_approve(meeting=meeting, by=request.user)  # type: ignore[arg-type]
+            services.review_approve(meeting=meeting, by=request.user)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
         else:
@@ -220,7 +220,7 @@ def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def section_update(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def section_update(request: AuthenticatedHttpRequest, pk: int, section: str) -> HttpResponse:
     meeting = _reachable(request, pk)
     record = AgendaSection.objects.filter(meeting=meeting, section=section).first()
     if record is None or not review_policy.can_change(request.user, meeting):
@@ -230,7 +230,7 @@ def section_update(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     field = "input" if meeting.is_planned else "notes"
     if form.is_valid():
         try:
-            services.section_update(section=record, by=request.user, **{field: form.cleaned_data["text"]})  # type: ignore[arg-type]
+            services.section_update(section=record, by=request.user, **{field: form.cleaned_data["text"]})
         except ValidationError as refusal:
             return _detail(request, meeting, section_error=(section, " ".join(refusal.messages)), status=400)
         messages.success(request, _("Section (%(section)s) saved.") % {"section": section})
@@ -245,26 +245,26 @@ def section_update(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _reachable(request, pk)
     if not review_policy.can_change(request.user, meeting):
         raise Http404
     form = DecisionForm(request.POST)
-    if form_save(request, form, lambda fields: services.decision_add(meeting=meeting, by=request.user, **fields)):  # type: ignore[arg-type]
+    if form_save(request, form, lambda fields: services.decision_add(meeting=meeting, by=request.user, **fields)):
         messages.success(request, _("Decision recorded."))
         return redirect(f"{meeting.get_absolute_url()}#decisions")
     return _detail(request, meeting, decision_form=form, status=400)
 
 
 @login_required
-def decision_remove(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+def decision_remove(request: AuthenticatedHttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     meeting = _reachable(request, pk)
     decision = Decision.objects.filter(meeting=meeting, pk=decision_pk).first()
-    if decision is None or not (review_policy.can_change(request.user, meeting) and meeting.is_held):
+    if decision is None or not review_policy.can_minute(request.user, meeting):
         raise Http404
     if request.method == "POST":
         decision.meeting = meeting
-        services.decision_remove(decision=decision, by=request.user)  # type: ignore[arg-type]
+        services.decision_remove(decision=decision, by=request.user)
         messages.success(request, _("Decision removed."))
         return redirect(f"{meeting.get_absolute_url()}#decisions")
     return render(
@@ -284,12 +284,12 @@ def decision_remove(request: HttpRequest, pk: int, decision_pk: int) -> HttpResp
 
 @require_POST
 @login_required
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _reachable(request, pk)
     if not review_policy.can_change(request.user, meeting):
         raise Http404
     form = ActionForm(request.POST)
-    if form_save(request, form, lambda fields: services.action_add(meeting=meeting, by=request.user, **fields)):  # type: ignore[arg-type]
+    if form_save(request, form, lambda fields: services.action_add(meeting=meeting, by=request.user, **fields)):
         messages.success(request, _("Action item added."))
         return redirect(f"{meeting.get_absolute_url()}#actions")
     return _detail(request, meeting, action_form=form, status=400)

@@ -5,14 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from audit.selectors import history_of
-from core.http import form_save, paginate, posted
+from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
 from core.spreadsheets import table_response
 
 from .. import selectors, services
@@ -32,7 +31,7 @@ def incidents_available() -> bool:
 
 
 @login_required
-def team_meeting_list(request: HttpRequest) -> HttpResponse:
+def team_meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not team_meeting_policy.can_view_any(request.user):
         raise Http404
     filters = TeamMeetingFilterForm(request.GET or None)
@@ -66,26 +65,28 @@ def _export(meetings: Any, kind: str) -> HttpResponse:
 
 
 @login_required
-def team_meeting_record(request: HttpRequest) -> HttpResponse:
+def team_meeting_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not team_meeting_policy.can_record(request.user):
         raise Http404
     form = TeamMeetingForm(posted(request))
-    meeting = form_save(request, form, lambda fields: services.team_meeting_record(by=request.user, **fields))  # type: ignore[arg-type]
+    meeting = form_save(request, form, lambda fields: services.team_meeting_record(by=request.user, **fields))
     if meeting:
         messages.success(request, _("Team meeting recorded. Add the issues raised below."))
         return redirect(meeting)
     return render(request, "reviews/team_meeting_form.html", {"form": form, "active_area": "reviews"})
 
 
-def _reachable(request: HttpRequest, pk: int) -> TeamMeeting:
+def _reachable(request: AuthenticatedHttpRequest, pk: int) -> TeamMeeting:
     meeting = selectors.team_meeting_for(request.user, pk)
     if meeting is None:
         raise Http404
-    request.audit_object = meeting  # type: ignore[attr-defined]
+    request.audit_object = meeting
     return meeting
 
 
-def _detail(request: HttpRequest, meeting: TeamMeeting, *, issue_form: IssueForm | None = None) -> HttpResponse:
+def _detail(
+    request: AuthenticatedHttpRequest, meeting: TeamMeeting, *, issue_form: IssueForm | None = None
+) -> HttpResponse:
     return render(
         request,
         "reviews/team_meeting_detail.html",
@@ -103,17 +104,17 @@ def _detail(request: HttpRequest, meeting: TeamMeeting, *, issue_form: IssueForm
 
 
 @login_required
-def team_meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def team_meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _reachable(request, pk))
 
 
 @login_required
-def team_meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def team_meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _reachable(request, pk)
     if not team_meeting_policy.can_change(request.user, meeting):
         raise Http404
     form = TeamMeetingForm(posted(request), instance=TeamMeeting.objects.get(pk=meeting.pk))
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if form_save(request, form, lambda fields: services.team_meeting_update(meeting=meeting, by=user, **fields)):
         messages.success(request, _("Saved."))
         return redirect(meeting)
@@ -124,19 +125,19 @@ def team_meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def issue_raise(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_raise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _reachable(request, pk)
     if not team_meeting_policy.can_change(request.user, meeting):
         raise Http404
     form = IssueForm(request.POST)
     if form.is_valid():
-        services.issue_raise(meeting=meeting, by=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        services.issue_raise(meeting=meeting, by=request.user, text=form.cleaned_data["text"])
         messages.success(request, _("Issue added."))
         return redirect(f"{meeting.get_absolute_url()}#issues")
     return _detail(request, meeting, issue_form=form)
 
 
-def _open_issue(request: HttpRequest, pk: int, issue_pk: int) -> tuple[TeamMeeting, RaisedIssue]:
+def _open_issue(request: AuthenticatedHttpRequest, pk: int, issue_pk: int) -> tuple[TeamMeeting, RaisedIssue]:
     meeting = _reachable(request, pk)
     issue = RaisedIssue.objects.filter(meeting=meeting, pk=issue_pk).first()
     if issue is None or not team_meeting_policy.can_change(request.user, meeting):
@@ -146,7 +147,7 @@ def _open_issue(request: HttpRequest, pk: int, issue_pk: int) -> tuple[TeamMeeti
 
 
 @login_required
-def issue_incident(request: HttpRequest, pk: int, issue_pk: int) -> HttpResponse:
+def issue_incident(request: AuthenticatedHttpRequest, pk: int, issue_pk: int) -> HttpResponse:
     """Report a raised issue as an incident (a confirmation form with the incident's title)."""
     meeting, issue = _open_issue(request, pk, issue_pk)
     if not incidents_available():
@@ -154,7 +155,7 @@ def issue_incident(request: HttpRequest, pk: int, issue_pk: int) -> HttpResponse
     form = IssueIncidentForm(posted(request), initial={"title": issue.text[:200]})
     if request.method == "POST" and form.is_valid():
         try:
-            issue = services.issue_to_incident(issue=issue, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            issue = services.issue_to_incident(issue=issue, by=request.user, **form.cleaned_data)
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
@@ -171,13 +172,13 @@ def issue_incident(request: HttpRequest, pk: int, issue_pk: int) -> HttpResponse
 
 
 @login_required
-def issue_action(request: HttpRequest, pk: int, issue_pk: int) -> HttpResponse:
+def issue_action(request: AuthenticatedHttpRequest, pk: int, issue_pk: int) -> HttpResponse:
     """Make a raised issue an action item (owner, due date); it reaches the next management review's section (a)."""
     meeting, issue = _open_issue(request, pk, issue_pk)
     form = ActionForm(posted(request), initial={"title": issue.text[:300]})
     if request.method == "POST" and form.is_valid():
         try:
-            action = services.issue_to_action(issue=issue, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            action = services.issue_to_action(issue=issue, by=request.user, **form.cleaned_data)
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
@@ -193,10 +194,10 @@ def issue_action(request: HttpRequest, pk: int, issue_pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def issue_note(request: HttpRequest, pk: int, issue_pk: int) -> HttpResponse:
+def issue_note(request: AuthenticatedHttpRequest, pk: int, issue_pk: int) -> HttpResponse:
     meeting, issue = _open_issue(request, pk, issue_pk)
     try:
-        services.issue_note(issue=issue, by=request.user)  # type: ignore[arg-type]
+        services.issue_note(issue=issue, by=request.user)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     return redirect(f"{meeting.get_absolute_url()}#issues")

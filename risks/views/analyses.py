@@ -4,13 +4,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core.http import posted
+from core.http import AuthenticatedHttpRequest, posted
 from core.spreadsheets import xlsx_response
 from objectives.policies import objective_policy
 
@@ -53,16 +53,16 @@ class ReviewForm(forms.Form):
     note = forms.CharField(required=False, max_length=1000)
 
 
-def _analysis_or_404(request: HttpRequest, pk: int) -> RiskAnalysis:
+def _analysis_or_404(request: AuthenticatedHttpRequest, pk: int) -> RiskAnalysis:
     if not analysis_policy.can_view(request.user):
         raise Http404
     analysis = get_object_or_404(RiskAnalysis.objects.select_related("previous"), pk=pk)
-    request.audit_object = analysis  # type: ignore[attr-defined]
+    request.audit_object = analysis
     return analysis
 
 
 @login_required
-def analysis_list(request: HttpRequest) -> HttpResponse:
+def analysis_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not analysis_policy.can_view(request.user):
         raise Http404
     items = RiskAnalysis.objects.prefetch_related("reviews").order_by("-period_start", "-id")
@@ -74,7 +74,7 @@ def analysis_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def analysis_create(request: HttpRequest) -> HttpResponse:
+def analysis_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not analysis_policy.can_run(request.user):
         raise Http404
     previous = RiskAnalysis.objects.filter(pk=request.GET.get("previous") or 0, status="signed_off").first()
@@ -86,7 +86,7 @@ def analysis_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             analysis = analyses.analysis_create(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 name=data["name"],
                 period_start=data["period_start"],
                 period_end=data["period_end"],
@@ -104,7 +104,7 @@ def analysis_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis_or_404(request, pk)
     reviews = list(analysis.reviews.select_related("risk", "reviewed_by"))
     done = sum(1 for review in reviews if review.reviewed_at)
@@ -116,8 +116,8 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": reviews,
             "done": done,
             "total": len(reviews),
-            "can_run": analysis_policy.can_run(request.user) and analysis.status == "in_progress",
-            "can_start": analysis_policy.can_run(request.user) and analysis.status == "planned",
+            "can_run": analysis_policy.can_review(request.user, analysis),
+            "can_start": analysis_policy.can_start(request.user, analysis),
             "can_sign": analysis_policy.can_sign(request.user, analysis),
             "comparison": analyses.changes_since_previous(analysis),
             "active_area": "risks",
@@ -126,11 +126,11 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def analysis_start(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis_or_404(request, pk)
     if request.method == "POST":
         try:
-            analyses.analysis_start(analysis=analysis, by=request.user)  # type: ignore[arg-type]
+            analyses.analysis_start(analysis=analysis, by=request.user)
         except PermissionDenied:
             raise Http404
         except ValidationError as error:
@@ -139,7 +139,7 @@ def analysis_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_save(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
+def review_save(request: AuthenticatedHttpRequest, pk: int, review_pk: int) -> HttpResponse:
     analysis = _analysis_or_404(request, pk)
     review = get_object_or_404(RiskReview, pk=review_pk, analysis=analysis)
     form = ReviewForm(request.POST if request.method == "POST" else None)
@@ -147,7 +147,7 @@ def review_save(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
         try:
             analyses.risk_review(
                 review=review,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 likelihood=form.cleaned_data["likelihood"],
                 impact=form.cleaned_data["impact"],
                 note=form.cleaned_data["note"],
@@ -164,13 +164,13 @@ def review_save(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
 
 
 @login_required
-def analysis_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis_or_404(request, pk)
     if request.method == "POST":
         try:
             analysis = analyses.analysis_sign(
                 analysis=analysis,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 decisions=request.POST.get("decisions", ""),
             )
         except PermissionDenied:
@@ -186,7 +186,7 @@ def analysis_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def analysis_report(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis_or_404(request, pk)
     register = analyses.register_of(analysis)
     if analysis.is_signed_off:
@@ -217,7 +217,7 @@ def analysis_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def analysis_export(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The frozen register of a signed-off analysis, exactly as it was signed."""
     analysis = _analysis_or_404(request, pk)
     if not analysis.is_signed_off:

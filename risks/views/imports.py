@@ -5,12 +5,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.http import paginate, posted
+from core.http import AuthenticatedHttpRequest, paginate, posted
 
 from .. import imports
 from ..models import RiskImport
@@ -40,7 +40,7 @@ class ImportForm(forms.Form):
 
 
 @login_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not risk_policy.can_create(request.user):
         raise Http404
     form = ImportForm(posted(request), request.FILES if request.method == "POST" else None)
@@ -57,7 +57,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
     """Where the upload is: waiting or being read (the page refreshes itself), refused, previewed, imported."""
     batch = risk_import_of(request.user, pk)
     if batch is None:
@@ -85,14 +85,14 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
-def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
     batch = risk_import_of(request.user, pk)
     if batch is None:
         raise Http404
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        imports.risk_import_confirm(by=request.user, batch=batch)  # type: ignore[arg-type]
+        imports.risk_import_confirm(by=request.user, batch=batch)
     except PermissionDenied:
         raise Http404
     except ValidationError as error:

@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import form_save, paginate, posted
+from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
 from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
 from sharing.selectors import requests_pending_for
 
@@ -23,7 +23,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def risk_list(request: HttpRequest) -> HttpResponse:
+def risk_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = RiskFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
     risks = selectors.risks_visible_to(request.user, values)
@@ -61,14 +61,14 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def risk_create(request: HttpRequest) -> HttpResponse:
+def risk_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not risk_policy.can_create(request.user):
         raise Http404
     form = RiskForm(posted(request), initial={"owner": request.user})
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            risk = services.risk_create(by=request.user, **fields)  # type: ignore[arg-type]
+            risk = services.risk_create(by=request.user, **fields)
         except ValidationError as error:
             form.add_error(None, error)
             return render(request, "risks/risk_form.html", {"form": form, "active_area": "risks"})
@@ -77,7 +77,7 @@ def risk_create(request: HttpRequest) -> HttpResponse:
     return render(request, "risks/risk_form.html", {"form": form, "active_area": "risks"})
 
 
-def _unavailable(request: HttpRequest, pk: int) -> HttpResponse:
+def _unavailable(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Exactly the same page whether the risk is missing or out of reach, with a way to ask."""
     return render(
         request,
@@ -88,11 +88,11 @@ def _unavailable(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     risk = selectors.risk_for(request.user, pk)
     if risk is None:
         return _unavailable(request, pk)
-    request.audit_object = risk  # type: ignore[attr-defined]
+    request.audit_object = risk
     can_share = risk_policy.can_share(request.user, risk)
     matrix = RiskMatrix.current()
     return render(
@@ -122,14 +122,14 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def risk_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     risk = selectors.risk_for(request.user, pk)
     if risk is None or not risk_policy.can_accept(request.user, risk) or request.method != "POST":
         return _unavailable(request, pk)
     form = AcceptForm(request.POST)
     if form.is_valid():
         try:
-            services.risk_accept(risk=risk, by=request.user, justification=form.cleaned_data["justification"])  # type: ignore[arg-type]
+            services.risk_accept(risk=risk, by=request.user, justification=form.cleaned_data["justification"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -143,7 +143,7 @@ def risk_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def matrix_edit(request: HttpRequest) -> HttpResponse:
+def matrix_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not risk_policy.can_edit_matrix(request.user):
         raise Http404
     matrix = RiskMatrix.current()
@@ -156,7 +156,7 @@ def matrix_edit(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             _matrix, changed = services.matrix_update(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 likelihood_labels=[data[f"likelihood_{n}"] for n in range(1, 6)],
                 impact_labels=[data[f"impact_{n}"] for n in range(1, 6)],
                 bands={level: data[f"band_{level}"] for level in Level.values},
@@ -174,7 +174,7 @@ def matrix_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     risk = selectors.risk_for(request.user, pk)
     if risk is None or not risk_policy.can_change(request.user, risk):
         return _unavailable(request, pk)
@@ -183,13 +183,13 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=Risk.objects.get(pk=risk.pk),
         can_change_owner=risk_policy.can_change_owner(request.user, risk),
     )
-    if form_save(request, form, lambda fields: services.risk_update(risk=risk, by=request.user, **fields)):  # type: ignore[arg-type]
+    if form_save(request, form, lambda fields: services.risk_update(risk=risk, by=request.user, **fields)):
         messages.success(request, _("Saved."))
         return redirect(risk)
     return render(request, "risks/risk_form.html", {"form": form, "risk": risk, "active_area": "risks"})
 
 
-def _controls_of(request: HttpRequest, risk: Risk) -> list[object]:
+def _controls_of(request: AuthenticatedHttpRequest, risk: Risk) -> list[object]:
     """Annex A controls linked to this risk, if the reader may read the Statement of Applicability."""
     from controls.policies import control_policy
 
@@ -199,14 +199,14 @@ def _controls_of(request: HttpRequest, risk: Risk) -> list[object]:
 
 
 @login_required
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     risk = selectors.risk_for(request.user, pk)
     if risk is None or request.method != "POST" or not risk_policy.can_change(request.user, risk):
         return _unavailable(request, pk)
     form = ActionForm(request.POST)
     if form.is_valid():
         try:
-            services.action_add(risk=risk, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.action_add(risk=risk, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -217,13 +217,13 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+def action_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = TreatmentAction.objects.select_related("risk").filter(pk=pk).first()
     risk = selectors.risk_for(request.user, action.risk_id) if action else None
     if action is None or risk is None or request.method != "POST":
         raise Http404
     try:
-        services.action_status_set(action=action, by=request.user, status=request.POST.get("status", ""))  # type: ignore[arg-type]
+        services.action_status_set(action=action, by=request.user, status=request.POST.get("status", ""))
     except PermissionDenied:
         raise Http404
     except ValidationError as error:

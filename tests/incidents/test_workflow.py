@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 from audit.models import AuditEvent
 from incidents import attachments, services
 from incidents.models import TRANSITIONS, Incident, StatusChange, TransitionNotAllowed
+from incidents.policies import incident_policy
 
 STATUSES = ["reported", "triaged", "contained", "resolved", "closed"]
 ALLOWED = {
@@ -160,3 +161,17 @@ def test_reopening_an_open_incident_is_refused(acme, make_incident):
     incident = make_incident(status="triaged")
     with schema_context("acme"), pytest.raises(TransitionNotAllowed):
         services.incident_reopen(incident=incident, by=acme.ciso, reason="Why not")
+
+
+def test_the_policy_answers_for_a_closed_incident_too(acme, make_incident):
+    """Handlers edit and contribute while an incident is open; once closed, only reopening is offered."""
+    open_one = make_incident(status="triaged")
+    closed = make_incident(status="closed")
+    with schema_context("acme"):
+        assert incident_policy.can_edit(acme.operations, open_one)
+        assert incident_policy.can_add_to(acme.staff, open_one)  # the reporter
+        assert not incident_policy.can_reopen(acme.operations, open_one)
+        assert not incident_policy.can_edit(acme.operations, closed)
+        assert not incident_policy.can_add_to(acme.staff, closed)
+        assert incident_policy.can_reopen(acme.operations, closed)
+        assert not incident_policy.can_reopen(acme.staff, closed)

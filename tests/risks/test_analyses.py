@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 from audit.models import AuditEvent
 from risks import analyses, services
 from risks.models import Risk, RiskAnalysis
+from risks.policies import analysis_policy
 
 H2 = {"period_start": dt.date(2026, 7, 1), "period_end": dt.date(2026, 12, 31), "deadline": dt.date(2026, 12, 15)}
 
@@ -177,3 +178,22 @@ def test_bad_plans_are_refused_clearly(acme):
     assert "The period ends before it starts." in backwards.content.decode()
     with schema_context("acme"):
         assert RiskAnalysis.objects.count() == 1
+
+
+def test_the_policy_says_who_signs_as_what_and_when(acme):
+    """One place decides the signature: the CISO's and Management's, each once, only while in progress."""
+    analysis = _plan(acme, name="2027 H1")
+    with schema_context("acme"):
+        assert analysis_policy.can_start(acme.ciso, analysis) and not analysis_policy.can_review(acme.ciso, analysis)
+        assert analysis_policy.signs_as(acme.ciso, analysis) is None  # planned: nobody signs yet
+        analyses.analysis_start(analysis=analysis, by=acme.ciso)
+        assert not analysis_policy.can_start(acme.ciso, analysis) and analysis_policy.can_review(acme.ciso, analysis)
+        assert not analysis_policy.can_review(acme.management, analysis)
+        assert analysis_policy.signs_as(acme.ciso, analysis) == RiskAnalysis.Signature.CISO
+        assert analysis_policy.signs_as(acme.management, analysis) == RiskAnalysis.Signature.MANAGEMENT
+        assert analysis_policy.signs_as(acme.security, analysis) is None
+        analysis = analyses.analysis_sign(analysis=analysis, by=acme.ciso)
+        assert analysis_policy.signs_as(acme.ciso, analysis) is None  # once
+        with pytest.raises(PermissionDenied):
+            analyses.analysis_sign(analysis=analysis, by=acme.ciso)
+        assert analysis.ciso_signed_by == acme.ciso and analysis.management_signed_by is None

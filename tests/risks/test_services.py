@@ -3,6 +3,7 @@ and that only the acceptance step accepts a risk (and a later residual change wi
 
 import datetime as dt
 import importlib
+from typing import Any
 
 import pytest
 from django.apps import apps as global_apps
@@ -60,7 +61,21 @@ def test_the_owner_or_a_risk_manager_hands_a_risk_over(acme, make_risk, by):
 def test_a_service_refuses_fields_the_edit_does_not_name(acme, make_risk):
     risk = make_risk(owner=acme.operations)
     with schema_context("acme"), pytest.raises(TypeError):
-        services.risk_update(risk=risk, by=acme.ciso, accepted_by=acme.ciso)
+        unnamed: dict[str, Any] = {"accepted_by": acme.ciso}  # as a form with an extra field would hand it over
+        services.risk_update(risk=risk, by=acme.ciso, **unnamed)
+
+
+def test_an_edit_changes_what_it_names_and_can_clear_a_date(acme, make_risk):
+    """A field not passed keeps its value; passing None clears a date (None is a value, not "unchanged")."""
+    risk = make_risk(owner=acme.operations, next_review=dt.date(2027, 1, 15), category="People")
+    with schema_context("acme"):
+        risk = services.risk_update(risk=risk, by=acme.ciso, impact=2)
+        risk.refresh_from_db()
+        assert (risk.impact, risk.likelihood, risk.category) == (2, 3, "People")
+        assert risk.next_review == dt.date(2027, 1, 15) and risk.owner == acme.operations
+        services.risk_update(risk=risk, by=acme.ciso, next_review=None)
+        risk.refresh_from_db()
+        assert risk.next_review is None and risk.category == "People"
 
 
 # --- treatment actions ------------------------------------------------------------------------

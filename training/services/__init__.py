@@ -15,11 +15,10 @@ from .assignments import (
     version_assign,
     version_withdrawn,
 )
-from .modules import MODULE_FIELDS, module_create, module_update
+from .modules import module_create, module_update
 from .taking import attempt_submit, module_complete, ready_to_complete, version_acknowledge, versions_to_acknowledge
 
 __all__ = [
-    "MODULE_FIELDS",
     "RENEWAL_NOTICE_DAYS",
     "acknowledgement_recorded",
     "attempt_submit",

@@ -11,23 +11,12 @@ from django.utils.translation import gettext as _
 import audit
 from accounts.models import User
 from audit.services import changes_between
+from core.unset import UNSET, Unset, given
 from policies.models import Policy
 
 from ..models import Assignment, Module, Option, Question
 from ..policies import training_policy
 from ..quiz import QuestionData, quiz_text
-
-MODULE_FIELDS = (
-    "title",
-    "summary",
-    "audience",
-    "onboarding",
-    "content",
-    "pass_mark",
-    "validity_months",
-    "policies",
-    "active",
-)
 
 # --- modules ------------------------------------------------------------------------------
 
@@ -113,24 +102,40 @@ def module_create(
 
 
 @transaction.atomic
-def module_update(*, module: Module, by: User, questions: list[QuestionData] | None = None, **fields: Any) -> Module:
+def module_update(
+    *,
+    module: Module,
+    by: User,
+    title: str | Unset = UNSET,
+    summary: str | Unset = UNSET,
+    audience: Iterable[str] | Unset = UNSET,
+    onboarding: bool | Unset = UNSET,
+    content: str | Unset = UNSET,
+    pass_mark: int | Unset = UNSET,
+    validity_months: int | Unset = UNSET,
+    policies: Iterable[Policy] | Unset = UNSET,
+    active: bool | Unset = UNSET,
+    questions: list[QuestionData] | None = None,
+) -> Module:
+    """Change the module's fields, policies and quiz; what is not passed keeps its value."""
     if not training_policy.can_manage_modules(by):
         raise PermissionDenied
-    unknown = set(fields) - set(MODULE_FIELDS)
-    if unknown:
-        raise TypeError(f"module_update() got unexpected fields: {sorted(unknown)}")
     before = _snapshot(module)
-    policies = fields.pop("policies", None)
-    for name in ("title", "summary"):
-        if name in fields:
-            fields[name] = fields[name].strip()
-    if "audience" in fields:
-        fields["audience"] = sorted(set(fields["audience"]))
+    fields = given(
+        title=title.strip() if title is not UNSET else UNSET,
+        summary=summary.strip() if summary is not UNSET else UNSET,
+        audience=sorted(set(audience)) if audience is not UNSET else UNSET,
+        onboarding=onboarding,
+        content=content,
+        pass_mark=pass_mark,
+        validity_months=validity_months,
+        active=active,
+    )
     for name, value in fields.items():
         setattr(module, name, value)
     module.full_clean()
     module.save()
-    if policies is not None:
+    if policies is not UNSET:
         module.policies.set(list(policies))
     if questions is not None:
         _questions_check(questions)
