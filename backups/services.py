@@ -22,8 +22,8 @@ from django_tenants.utils import schema_context
 
 import audit
 from accounts.models import User
-from core import crypto, storage
-from tenants import dbroles
+from core import storage
+from tenants import crypto, dbroles
 from tenants.models import Tenant
 
 from .models import BackupRecord, RestoreDrill

@@ -5,7 +5,7 @@ import socket
 from typing import Any
 
 from celery import shared_task
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, get_tenant_model
 from tenant_schemas_celery.task import TenantTask as _TenantTask
 
 from .models import TaskRun
@@ -42,7 +42,7 @@ def heartbeat(self: TenantTask) -> int:
 @shared_task(acks_late=True)
 def heartbeat_dispatch() -> int:
     """Fan out one heartbeat per active tenant, spread over a few seconds."""
-    from tenants.models import Tenant
+    Tenant: Any = get_tenant_model()
 
     tenants = Tenant.objects.exclude(schema_name=get_public_schema_name()).filter(status=Tenant.Status.ACTIVE)
     count = 0

@@ -8,8 +8,19 @@ class ObjectivesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import ownership
+        from reviews import feeds
 
+        from .feeds import objectives_for_review
         from .models import Objective
         from .services import objectives_reassign
 
         ownership.register(Objective, "owner", reassign=objectives_reassign)
+        feeds.register(
+            feeds.Feed(
+                section="d",
+                key="objectives",
+                title=_("Security objectives"),
+                compute=objectives_for_review,
+                order=50,
+            )
+        )

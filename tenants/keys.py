@@ -2,7 +2,7 @@
 
 The wrap is AES-256-GCM with the tenant's schema and the key id as associated data, so a
 wrapped key copied to another tenant's row, or read with another master key, fails to open.
-Tenant keys in turn wrap the data key of every encrypted object (``core.crypto``).
+Tenant keys in turn wrap the data key of every encrypted object (``tenants.crypto``).
 """
 
 import base64

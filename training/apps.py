@@ -10,12 +10,28 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals as account_signals
+        from core import dashboard, navigation
+        from notifications import kinds
         from notifications.services import producer_register
         from policies import signals as policy_signals
         from reviews import feeds
 
-        from .reminders import training_reminders
-        from .selectors import figures_for_review
+        from .reminders import TRAINING_DUE, training_reminders
+        from .selectors import dashboard_panel, figures_for_review
+
+        navigation.AREAS.register(
+            "training",
+            navigation.Area(
+                "training",
+                _("Training"),
+                _("Security policies, onboarding training and acknowledgements for employees and consultants."),
+                "training",
+            ),
+            order=40,
+        )
+        dashboard.PANELS.register(
+            "training", dashboard.Panel(template="training/dashboard_panel.html", context=dashboard_panel), order=10
+        )
 
         account_signals.user_joined.connect(_user_joined, dispatch_uid="training_onboarding")
         account_signals.roles_changed.connect(_roles_changed, dispatch_uid="training_roles_changed")
@@ -23,6 +39,7 @@ class TrainingConfig(AppConfig):
         policy_signals.version_acknowledged.connect(_version_acknowledged, dispatch_uid="training_acknowledged")
         policy_signals.audience_changed.connect(_audience_changed, dispatch_uid="training_audience_changed")
         policy_signals.version_retired.connect(_version_retired, dispatch_uid="training_version_retired")
+        kinds.register(TRAINING_DUE, order=50)
         producer_register(training_reminders)
         feeds.register(
             feeds.Feed(
