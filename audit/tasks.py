@@ -1,9 +1,10 @@
 """Daily verification of every tenant's audit chain and the platform's, each then anchored in object storage."""
 
 import logging
+from typing import Any
 
 from celery import shared_task
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_context
 
 from core.models import TaskRun
 from core.tasks import TenantTask
@@ -48,7 +49,7 @@ def audit_platform_chain_verify() -> bool:
 
 @shared_task(acks_late=True)
 def audit_chain_verify_dispatch() -> int:
-    from tenants.models import Tenant
+    Tenant: Any = get_tenant_model()
 
     tenants = Tenant.objects.exclude(schema_name=get_public_schema_name()).filter(status=Tenant.Status.ACTIVE)
     for tenant in tenants:

@@ -9,8 +9,10 @@ class BackupsConfig(AppConfig):
     def ready(self) -> None:
         from core import navigation
         from reviews import feeds
+        from tenants import operations
 
         from .feeds import backups_for_review
+        from .operations import tenant_backup_figures
         from .policies import operations_policy
 
         navigation.ADMIN_CARDS.register(
@@ -32,3 +34,4 @@ class BackupsConfig(AppConfig):
                 order=60,
             )
         )
+        operations.FIGURES.register("backups", tenant_backup_figures)

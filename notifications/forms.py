@@ -12,4 +12,4 @@ class EmailPreferencesForm(forms.Form):
         kwargs["initial"] = initial_email
         super().__init__(*args, **kwargs)
         for kind, label in kinds.choices():
-            self.fields[kind] = forms.BooleanField(label=label, required=False)
+            self.fields[kind] = forms.BooleanField(label=str(label), required=False)

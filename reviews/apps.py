@@ -11,8 +11,9 @@ class ReviewsConfig(AppConfig):
         from core import navigation
         from notifications import kinds
         from notifications.services import producer_register
+        from tenants import demo as tenant_demo
 
-        from . import sources
+        from . import demo, sources
         from .models import ActionItem
         from .reminders import REVIEW_ACTION, review_actions_due
         from .services import actions_reassign
@@ -31,3 +32,4 @@ class ReviewsConfig(AppConfig):
         kinds.register(REVIEW_ACTION, order=40)
         producer_register(review_actions_due)
         sources.register()
+        tenant_demo.DEMO_DATA.register("reviews", demo.demo_ensure, order=30)

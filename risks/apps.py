@@ -13,7 +13,9 @@ class RisksConfig(AppConfig):
         from notifications.services import producer_register
         from reviews import feeds
         from sharing import registry
+        from tenants import demo as tenant_demo
 
+        from . import demo
         from .feeds import risks_for_review
         from .models import Risk, TreatmentAction
         from .policies import risk_policy
@@ -43,3 +45,4 @@ class RisksConfig(AppConfig):
         feeds.register(
             feeds.Feed(section="f", key="risks", title=_("Risk assessment and treatment"), compute=risks_for_review)
         )
+        tenant_demo.DEMO_DATA.register("risks", demo.demo_ensure, order=10)

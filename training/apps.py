@@ -15,7 +15,9 @@ class TrainingConfig(AppConfig):
         from notifications.services import producer_register
         from policies import signals as policy_signals
         from reviews import feeds
+        from tenants import demo as tenant_demo
 
+        from . import demo
         from .reminders import TRAINING_DUE, training_reminders
         from .selectors import dashboard_panel, figures_for_review
 
@@ -49,6 +51,7 @@ class TrainingConfig(AppConfig):
                 compute=figures_for_review,
             )
         )
+        tenant_demo.DEMO_DATA.register("training", demo.demo_ensure, order=50)
 
 
 def _user_joined(sender: Any, user: Any, **kwargs: Any) -> None:

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_kind_account_locked'),
+        ("notifications", "0003_kind_account_locked"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='emaildigestsent',
-            name='kind',
+            model_name="emaildigestsent",
+            name="kind",
             field=models.CharField(max_length=20),
         ),
         migrations.AlterField(
-            model_name='emailpreference',
-            name='kind',
-            field=models.CharField(max_length=20, verbose_name='kind'),
+            model_name="emailpreference",
+            name="kind",
+            field=models.CharField(max_length=20, verbose_name="kind"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(max_length=20, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(max_length=20, verbose_name="kind"),
         ),
     ]
