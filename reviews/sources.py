@@ -13,14 +13,10 @@ from django.utils.translation import gettext_lazy
 from . import feeds
 from .models import ActionItem
 
-ITEM_LIMIT = feeds.ITEM_LIMIT
-_as_of = feeds.as_of
-_day = feeds.day
-
 
 def review_actions(since: dt.date | None, until: dt.date) -> feeds.Figures:
     """Section (a): actions of earlier reviews and team meetings still open, and those closed since the last review."""
-    today = _as_of(until)
+    today = feeds.as_of(until)
     earlier = ActionItem.objects.filter(Q(meeting__date__lt=until) | Q(meeting=None, created_at__date__lt=until))
     open_actions = list(
         earlier.exclude(status__in=ActionItem.CLOSED).select_related("owner", "meeting").order_by("due_date", "id")
@@ -35,7 +31,7 @@ def review_actions(since: dt.date | None, until: dt.date) -> feeds.Figures:
             % {
                 "title": action.title,
                 "owner": action.owner.get_full_name(),
-                "due": _day(action.due_date),
+                "due": feeds.day(action.due_date),
                 "status": action.get_status_display().lower(),
                 "origin": _(" (carried over from %(meeting)s)") % {"meeting": action.meeting.title}
                 if action.meeting
@@ -43,7 +39,7 @@ def review_actions(since: dt.date | None, until: dt.date) -> feeds.Figures:
             },
             action.get_absolute_url(),
         ]
-        for action in open_actions[:ITEM_LIMIT]
+        for action in open_actions[: feeds.ITEM_LIMIT]
     ]
     return {
         "rows": [
