@@ -22,6 +22,7 @@ def open_issue(acme):
 @pytest.fixture
 def without_incident_log():
     reporter = escalation.incident_reporter()
+    assert reporter is not None
     escalation.REPORTERS.unregister(escalation.INCIDENT)
     yield
     escalation.REPORTERS.register(escalation.INCIDENT, reporter)
