@@ -38,6 +38,7 @@ static/vendor/htmx/htmx.min.js: package.json package-lock.json
 lint: .venv/.synced
 	$(VENV_PY) -m ruff check .
 	$(VENV_PY) -m ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 fmt: .venv/.synced
 	$(VENV_PY) -m ruff check --fix .

@@ -1,13 +1,11 @@
-"""Operators manage operator accounts in the public admin; tenant people are managed in the portal."""
+"""Operators manage operator accounts in the public admin (tenants.admin registers it on the operators'
+site); tenant people are managed in the portal."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from tenants.admin import operator_site
-
-from .models import User
 from .policies import operator_policy
 
 
@@ -30,6 +28,3 @@ class OperatorAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deleting an operator follows foreign keys into tenant-only tables: deactivate instead.
         return False
-
-
-operator_site.register(User, OperatorAdmin)

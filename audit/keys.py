@@ -28,6 +28,6 @@ def audit_key() -> bytes:
         if len(key) < KEY_BYTES:
             raise ImproperlyConfigured(f"ISMS_AUDIT_KEY must be the base64 encoding of at least {KEY_BYTES} bytes.")
         return key
-    from tenants.keys import master_key
+    from core.master_key import master_key
 
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=_DERIVATION_LABEL).derive(master_key())

@@ -22,9 +22,9 @@ from django_tenants.utils import schema_context
 
 import audit
 from accounts.models import User
-from core import crypto, storage
+from core import storage
 from core.fanout import tenant_task_enqueue
-from tenants import dbroles
+from tenants import crypto, dbroles
 from tenants.models import Tenant
 
 from .models import BackupRecord, RestoreDrill

@@ -209,9 +209,9 @@ def main() -> None:
     from backups import services as backups
     from backups.models import BackupRecord, RestoreDrill
     from backups.store import BackupStore
-    from core import crypto, storage
+    from core import storage
     from risks.models import Risk, RiskMatrix
-    from tenants import services
+    from tenants import crypto, services
 
     assert not settings.AZURE_STORAGE_CONNECTION_STRING and Path(settings.DATA_DIR) == data_dir.resolve()
     children = ChildProcesses()

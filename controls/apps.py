@@ -8,8 +8,11 @@ class ControlsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import ownership
+        from risks import related
 
         from .models import Control
+        from .policies import control_policy
         from .services import controls_reassign
 
         ownership.register(Control, "owner", reassign=controls_reassign)
+        related.PERMISSIONS.register(related.CONTROLS_VIEW, control_policy.can_view)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from celery import Task
 from django.db import transaction
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_context
 
 from .schemas import current_schema_name
 from .tasks import PublicSchemaError
@@ -48,8 +48,7 @@ def tenant_task_enqueue(task: Task, *, args: Sequence[Any] = (), tenant: "Tenant
 
 def tenants_fan_out(task: Task, *, args: Sequence[Any] = (), spread: float = DEFAULT_SPREAD_SECONDS) -> int:
     """Send ``task`` once per active tenant, each delayed by a random 0..``spread`` seconds; returns how many."""
-    from tenants.models import Tenant
-
+    Tenant: Any = get_tenant_model()
     schemas = list(
         Tenant.objects.exclude(schema_name=get_public_schema_name())
         .filter(status=Tenant.Status.ACTIVE)

@@ -1,10 +1,23 @@
-"""The areas of a tenant's portal, in navigation order."""
+"""The areas of a tenant's portal (navigation and dashboard cards) and the cards of the admin hub.
 
+Feature apps register their area in ``AppConfig.ready``::
+
+    from core import navigation
+    navigation.AREAS.register("risks", navigation.Area("risks", _("Risks"), _("..."), "risks"), order=10)
+
+and apps with an administrative page add a card to the admin hub with ``navigation.ADMIN_CARDS``;
+a card shows only to people its ``visible(user)`` lets see it.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from .registry import Registry
 
 
 @dataclass(frozen=True)
@@ -19,40 +32,49 @@ class Area:
         return reverse(self.url_name) if self.url_name else reverse("area", args=[self.slug])
 
 
-AREAS = (
-    Area(
-        "risks",
-        _("Risks"),
-        _("Risk register, semiannual risk analyses, treatment plans, objectives and the Statement of Applicability."),
-        "risks",
-    ),
-    Area(
-        "incidents",
-        _("Incidents"),
-        _("Security, operational and privacy incidents with their timeline, corrective actions and breach clocks."),
-        "incidents",
-    ),
-    Area(
-        "reviews",
-        _("Reviews"),
-        _("ISMS management review meetings (ISO/IEC 27001 §9.3) and the fortnightly security standing item."),
-        "reviews",
-    ),
-    Area(
-        "training",
-        _("Training"),
-        _("Security policies, onboarding training and acknowledgements for employees and consultants."),
-        "training",
-    ),
+@dataclass(frozen=True)
+class AdminCard:
+    title: str | Promise
+    summary: str | Promise
+    url_name: str
+    visible: Callable[[Any], bool] = lambda user: True
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+AREAS: Registry[Area] = Registry("navigation areas")
+ADMIN_CARDS: Registry[AdminCard] = Registry("admin hub cards")
+
+# Core's own areas: the placeholder of coming security work and the admin hub, always last.
+AREAS.register(
+    "security",
     Area(
         "security",
         _("Security"),
         _("Vulnerabilities by CVSS, suppliers, privileged access reviews, penetration tests and DR tests."),
     ),
+    order=80,
+)
+AREAS.register(
+    "admin",
     Area(
         "admin",
         _("Admin"),
         _("People and roles, sharing, two-factor authentication, audit trail, backups and restore drills."),
     ),
+    order=90,
 )
-AREAS_BY_SLUG = {area.slug: area for area in AREAS}
+
+
+def areas() -> list[Area]:
+    return AREAS.items()
+
+
+def area_for(slug: str) -> Area | None:
+    return AREAS.get(slug)
+
+
+def admin_cards_for(user: Any) -> list[AdminCard]:
+    return [card for card in ADMIN_CARDS if card.visible(user)]

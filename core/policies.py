@@ -11,8 +11,6 @@ Conventions for an app's policy (one object per record type, in ``<app>/policies
 
 from typing import TYPE_CHECKING, Union
 
-from accounts.roles import Role
-
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.db.models import Model
@@ -40,8 +38,8 @@ class BasePolicy:
         """The role names of an active user; none for anyone else."""
         return list(getattr(user, "role_names", [])) if BasePolicy.active(user) else []
 
-    def has_role(self, user: Person, *roles: Role) -> bool:
-        """``user`` is active and a member of at least one of ``roles``."""
+    def has_role(self, user: Person, *roles: str) -> bool:
+        """``user`` is active and a member of at least one of ``roles`` (``accounts.roles.Role`` members)."""
         return bool(set(self.roles_of(user)) & {str(role) for role in roles})
 
     @staticmethod

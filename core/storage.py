@@ -20,7 +20,7 @@ from storages.backends.azure_storage import AzureStorage
 from .schemas import current_schema_name
 
 if TYPE_CHECKING:
-    from tenants.models import Tenant
+    from django_tenants.models import TenantMixin as Tenant  # core knows the tenant model only by its mixin
 
 FILES = "files"
 BACKUPS = "backups"

@@ -7,18 +7,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from accounts.policies import people_policy, tenant_settings_policy
-from audit.policies import audit_policy
-from backups.policies import operations_policy
-
+from . import dashboard as panels
+from . import navigation
 from .models import TaskRun
-from .navigation import AREAS_BY_SLUG
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from training.selectors import assignments_open_for
-
     last_heartbeat = TaskRun.objects.filter(task="core.tasks.heartbeat").first()
     return render(
         request,
@@ -26,7 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "last_heartbeat": last_heartbeat,
             "roles": request.user.groups.all(),
-            "training_open": assignments_open_for(request.user),
+            "panels": panels.panels_for(request),
             "today": timezone.localdate(),
             "active_area": "dashboard",
         },
@@ -35,9 +30,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        current = AREAS_BY_SLUG[slug]
-    except KeyError:
+    current = navigation.area_for(slug)
+    if current is None:
         raise Http404
     if slug == "admin":
         return render(
@@ -46,10 +40,7 @@ def area(request: HttpRequest, slug: str) -> HttpResponse:
             {
                 "area": current,
                 "active_area": slug,
-                "can_view_people": people_policy.can_view(request.user),
-                "can_view_audit": audit_policy.can_view(request.user),
-                "can_change_settings": tenant_settings_policy.can_change(request.user),
-                "can_view_operations": operations_policy.can_view(request.user),
+                "cards": navigation.admin_cards_for(request.user),
             },
         )
     return render(request, "core/area.html", {"area": current, "active_area": slug})

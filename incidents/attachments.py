@@ -27,9 +27,9 @@ from django.utils.translation import gettext_lazy
 
 import audit
 from accounts.models import User
-from core import crypto
 from core.schemas import current_schema_name
 from core.storage import TenantAzureStorage
+from tenants import crypto
 from tenants.models import Tenant
 
 from .models import Attachment, Incident

@@ -15,16 +15,21 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
-from notifications.models import Kind, Notification
+from notifications import kinds
+from notifications.models import Notification
 from notifications.services import notify
 
 from .models import BREACH_NOTIFY_WITHIN, CorrectiveAction, Incident
 
 BREACH_MARKS = (("24h", dt.timedelta(hours=24)), ("4h", dt.timedelta(hours=4)), ("overdue", dt.timedelta(0)))
 ACTION_DAYS = 3
+
+BREACH_DEADLINE = kinds.ReminderKind("breach_deadline", gettext_lazy("Personal-data breach deadline"))
+CORRECTIVE_ACTION = kinds.ReminderKind("corrective_action", gettext_lazy("Corrective action due"))
 
 
 def breach_recipients(incident: Incident, watchers: list[User]) -> list[User]:
@@ -66,7 +71,7 @@ def breach_deadlines(today: dt.date, now: dt.datetime) -> Iterable[Notification 
         for person in breach_recipients(incident, watchers):
             yield notify(
                 user=person,
-                kind=Kind.BREACH_DEADLINE,
+                kind=BREACH_DEADLINE.value,
                 title=title % {"incident": incident.reference, "when": f"{local:%Y-%m-%d %H:%M}"},
                 link=incident.get_absolute_url(),
                 due_key=f"breach:{incident.pk}:{deadline:%Y%m%d%H%M}:{mark}",
@@ -82,7 +87,7 @@ def corrective_actions_due(today: dt.date, now: dt.datetime) -> Iterable[Notific
     for action in actions:
         yield notify(
             user=action.owner,
-            kind=Kind.CORRECTIVE_ACTION,
+            kind=CORRECTIVE_ACTION.value,
             title=_("Corrective action %(action)s is due on %(date)s") % {"action": action, "date": action.due_date},
             link=action.incident.get_absolute_url(),
             due_key=f"corrective:{action.pk}:{action.due_date}",

@@ -11,6 +11,11 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import signals as account_signals
 
+        from . import kinds
+        from .services import ACCOUNT_LOCKED
+
+        kinds.register(ACCOUNT_LOCKED, order=90)
+
         # Sent by accounts.lockout.login_failure_register: tell the person and the Admins (in-app, queued e-mail).
         account_signals.account_locked.connect(_account_locked, dispatch_uid="notifications_account_locked")
 

@@ -4,12 +4,12 @@ from typing import Any
 
 from django import forms
 
-from .models import Kind
+from . import kinds
 
 
 class EmailPreferencesForm(forms.Form):
     def __init__(self, *args: Any, initial_email: dict[str, bool], **kwargs: Any) -> None:
         kwargs["initial"] = initial_email
         super().__init__(*args, **kwargs)
-        for kind, label in Kind.choices:
-            self.fields[kind] = forms.BooleanField(label=label, required=False)
+        for kind, label in kinds.choices():
+            self.fields[kind] = forms.BooleanField(label=str(label), required=False)

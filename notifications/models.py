@@ -5,26 +5,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
-class Kind(models.TextChoices):
-    RISK_REVIEW = "risk_review", _("Risk review due")
-    TREATMENT_ACTION = "treatment_action", _("Treatment action due")
-    ANALYSIS_DEADLINE = "analysis_deadline", _("Risk analysis deadline")
-    SHARE_EXPIRING = "share_expiring", _("Shared access expiring")
-    BREACH_DEADLINE = "breach_deadline", _("Personal-data breach deadline")
-    CORRECTIVE_ACTION = "corrective_action", _("Corrective action due")
-    REVIEW_ACTION = "review_action", _("Management review action due")
-    TRAINING_DUE = "training_due", _("Training or policy acknowledgement due")
-    ACCOUNT_LOCKED = "account_locked", _("Account locked after failed logins")
+from .kinds import KindField
 
 
 class Notification(models.Model):
     """One reminder for one person; ``due_key`` names the item and its due date, so a moved date reminds anew."""
 
-    Kind = Kind
-
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = KindField(_("kind"))
     title = models.CharField(_("title"), max_length=300)
     link = models.CharField(_("link"), max_length=300)
     due_key = models.CharField(max_length=120)
@@ -56,7 +44,7 @@ class EmailPreference(models.Model):
     """Whether a person wants e-mail for one kind of notification (no row: yes)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = KindField(_("kind"))
     email = models.BooleanField(_("send e-mail"), default=True)
 
     class Meta:
@@ -72,7 +60,7 @@ class EmailDigestSent(models.Model):
     """A digest e-mail went to a person for one kind on one day: at most one such e-mail a day."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = KindField()
     day = models.DateField()
     sent_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,8 +8,22 @@ class ObjectivesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import ownership
+        from reviews import feeds
+        from risks import related
 
+        from .feeds import objectives_for_review
         from .models import Objective
+        from .policies import objective_policy
         from .services import objectives_reassign
 
         ownership.register(Objective, "owner", reassign=objectives_reassign)
+        related.PERMISSIONS.register(related.OBJECTIVES_CREATE, objective_policy.can_create)
+        feeds.register(
+            feeds.Feed(
+                section="d",
+                key="objectives",
+                title=_("Security objectives"),
+                compute=objectives_for_review,
+                order=50,
+            )
+        )

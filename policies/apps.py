@@ -8,8 +8,11 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import ownership
+        from tenants import demo as tenant_demo
 
+        from . import demo
         from .models import Policy
         from .services import policies_reassign
 
         ownership.register(Policy, "owner", reassign=policies_reassign)
+        tenant_demo.DEMO_DATA.register("policies", demo.demo_ensure, order=40)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 
 Section = Literal["a", "b", "c", "d", "e", "f", "g"]
@@ -35,6 +37,20 @@ class Feed:
 
 
 FEEDS: list[Feed] = []
+ITEM_LIMIT = 20  # items listed under one feed's figures
+
+
+def as_of(until: dt.date) -> dt.date:
+    """The day figures are counted up to: the meeting's date, or today for a planned meeting."""
+    return min(until, timezone.localdate())
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return date_format(value, "Y-m-d")
 
 
 def register(feed: Feed) -> None:

@@ -4,13 +4,17 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from notifications.models import Kind, Notification
+from notifications import kinds
+from notifications.models import Notification
 from notifications.services import notify
 
 from .models import ActionItem
 
 ACTION_DAYS = 3
+
+REVIEW_ACTION = kinds.ReminderKind("review_action", gettext_lazy("Management review action due"))
 
 
 def review_actions_due(today: dt.date, now: dt.datetime) -> Iterable[Notification | None]:
@@ -22,7 +26,7 @@ def review_actions_due(today: dt.date, now: dt.datetime) -> Iterable[Notificatio
     for action in actions:
         yield notify(
             user=action.owner,
-            kind=Kind.REVIEW_ACTION,
+            kind=REVIEW_ACTION.value,
             title=_("Review action “%(action)s” is due on %(date)s")
             % {"action": action.title, "date": action.due_date},
             link=action.get_absolute_url(),

@@ -15,6 +15,7 @@ from accounts.models import User
 from audit.services import changes_between
 from core.unset import UNSET, Unset
 
+from . import escalation
 from .agenda import snapshot_take
 from .models import ActionItem, AgendaSection, Decision, RaisedIssue, ReviewMeeting, Section, TeamMeeting
 from .policies import action_policy, review_policy, team_meeting_policy
@@ -312,8 +313,9 @@ def _issue_open(issue: RaisedIssue, by: User) -> None:
 @transaction.atomic
 def issue_to_incident(*, issue: RaisedIssue, by: User, title: str, affected: str = "") -> RaisedIssue:
     """Report the issue as an incident in the incident log (as reported by ``by``)."""
-    from incidents.services import incident_report
-
+    incident_report = escalation.incident_reporter()
+    if incident_report is None:
+        raise ValidationError(_("There is no incident log to report this issue to."))
     issue = RaisedIssue.objects.select_for_update().select_related("meeting").get(pk=issue.pk)
     _issue_open(issue, by)
     description = _("Raised at the %(team)s team meeting on %(date)s:\n\n%(text)s") % {

@@ -8,8 +8,14 @@ class SharingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import ownership
+        from notifications import kinds
+        from notifications.services import producer_register
 
+        from .reminders import SHARE_EXPIRING, share_reminders
         from .services import shares_revoke_for_user
+
+        kinds.register(SHARE_EXPIRING, order=20)
+        producer_register(share_reminders, order=20)
 
         if shares_revoke_for_user not in ownership.SHARE_REVOKERS:
             ownership.SHARE_REVOKERS.append(shares_revoke_for_user)

@@ -8,6 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import OperatorAdmin
+from accounts.models import User
+
 from .models import Domain, Tenant
 
 
@@ -54,3 +57,4 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 operator_site.register(Tenant, TenantAdmin)
+operator_site.register(User, OperatorAdmin)

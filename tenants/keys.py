@@ -2,11 +2,9 @@
 
 The wrap is AES-256-GCM with the tenant's schema and the key id as associated data, so a
 wrapped key copied to another tenant's row, or read with another master key, fails to open.
-Tenant keys in turn wrap the data key of every encrypted object (``core.crypto``).
+Tenant keys in turn wrap the data key of every encrypted object (``tenants.crypto``).
 """
 
-import base64
-import binascii
 import hashlib
 import hmac
 import secrets
@@ -17,14 +15,16 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from core.master_key import master_key
+from core.master_key import master_key_decode as _master_key_decode
+
 from .models import Tenant, TenantKey
 
-KEY_BYTES = 32
+KEY_BYTES = 32  # as core.master_key.KEY_BYTES
 NONCE_BYTES = 12
 # 64 random bits: a collision is practically impossible, and the unique key_id column would refuse one.
 KEY_ID_BYTES = 8
@@ -48,32 +48,6 @@ class MasterKeyMismatch(TenantKeyError):
 def associated_data(*parts: bytes) -> bytes:
     """An unambiguous encoding of several fields as AEAD associated data: each one length-prefixed."""
     return b"".join(struct.pack(">I", len(part)) + part for part in parts)
-
-
-def master_key() -> bytes:
-    """The master key from settings, or ImproperlyConfigured if it is not base64 of exactly 32 bytes.
-
-    Standard and URL-safe base64 are both accepted (the debug key in ``.data/master_key`` is URL-safe).
-    """
-    return _master_key_decode(settings.ISMS_MASTER_KEY, "ISMS_MASTER_KEY")
-
-
-def _master_key_decode(value: object, name: str) -> bytes:
-    value = str(value or "").strip()
-    hint = "Generate one with `openssl rand -base64 32`."
-    if not value:
-        raise ImproperlyConfigured(f"{name} is not set. {hint}")
-    try:
-        key = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
-    except (binascii.Error, ValueError):
-        raise ImproperlyConfigured(
-            f"{name} is not valid base64; it must be the base64 encoding of exactly {KEY_BYTES} bytes. {hint}"
-        ) from None
-    if len(key) != KEY_BYTES:
-        raise ImproperlyConfigured(
-            f"{name} must be the base64 encoding of exactly {KEY_BYTES} bytes; it decodes to {len(key)} bytes. {hint}"
-        )
-    return key
 
 
 def master_key_id(key: bytes) -> str:

@@ -91,6 +91,18 @@ def test_ruff_format_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_import_contracts_are_kept():
+    """import-linter ([tool.importlinter] in pyproject.toml): the base apps never import a feature app, and
+    the apps are layered, so no two apps import each other, directly or through others."""
+    result = _run(
+        PYTHON, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()", "--no-cache"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    assert {contract["id"] for contract in contracts["contracts"]} >= {"base", "layers"}
+
+
 def test_mypy_is_clean(django_db_setup):
     result = _run(PYTHON, "-m", "mypy", ".")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -10,12 +10,30 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals as account_signals
+        from core import dashboard, navigation
+        from notifications import kinds
         from notifications.services import producer_register
         from policies import signals as policy_signals
         from reviews import feeds
+        from tenants import demo as tenant_demo
 
-        from .reminders import training_reminders
-        from .selectors import figures_for_review
+        from . import demo
+        from .reminders import TRAINING_DUE, training_reminders
+        from .selectors import dashboard_panel, figures_for_review
+
+        navigation.AREAS.register(
+            "training",
+            navigation.Area(
+                "training",
+                _("Training"),
+                _("Security policies, onboarding training and acknowledgements for employees and consultants."),
+                "training",
+            ),
+            order=40,
+        )
+        dashboard.PANELS.register(
+            "training", dashboard.Panel(template="training/dashboard_panel.html", context=dashboard_panel), order=10
+        )
 
         # Training writes its assignments when other apps' services send these (inside their transactions):
         # accounts.services.invitation_accept -> the newcomer's onboarding set
@@ -30,6 +48,7 @@ class TrainingConfig(AppConfig):
         policy_signals.audience_changed.connect(_audience_changed, dispatch_uid="training_audience_changed")
         # policies.services.policy_version_retire -> open assignments of the version superseded
         policy_signals.version_retired.connect(_version_retired, dispatch_uid="training_version_retired")
+        kinds.register(TRAINING_DUE, order=50)
         producer_register(training_reminders)
         feeds.register(
             feeds.Feed(
@@ -39,6 +58,7 @@ class TrainingConfig(AppConfig):
                 compute=figures_for_review,
             )
         )
+        tenant_demo.DEMO_DATA.register("training", demo.demo_ensure, order=50)
 
 
 def _user_joined(sender: Any, user: Any, **kwargs: Any) -> None:

@@ -9,14 +9,18 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from notifications.models import Kind, Notification
+from notifications import kinds
+from notifications.models import Notification
 from notifications.services import notify
 
 from .models import Assignment
 from .services import renewals_assign
 
 DUE_SOON_DAYS = 3
+
+TRAINING_DUE = kinds.ReminderKind("training_due", gettext_lazy("Training or policy acknowledgement due"))
 
 
 def _link(assignment: Assignment) -> str:
@@ -43,4 +47,4 @@ def training_reminders(today: dt.date, now: dt.datetime) -> Iterable[Notificatio
         else:
             title = _("Due on %(date)s: %(item)s") % {"date": assignment.due_date, "item": assignment.subject}
             key = f"training:{assignment.pk}:due:{assignment.due_date}"
-        yield notify(user=assignment.user, kind=Kind.TRAINING_DUE, title=title, link=_link(assignment), due_key=key)
+        yield notify(user=assignment.user, kind=TRAINING_DUE.value, title=title, link=_link(assignment), due_key=key)

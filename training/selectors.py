@@ -53,6 +53,12 @@ def assignments_open_for(user: Any) -> list[Assignment]:
     return list(_assignments().filter(user=user, status=Assignment.Status.OPEN).order_by("due_date", "pk"))
 
 
+def dashboard_panel(request: Any) -> dict[str, Any] | None:
+    """The dashboard's "What is left for you" panel: shown only while something is open."""
+    open_assignments = assignments_open_for(request.user)
+    return {"open": open_assignments} if open_assignments else None
+
+
 def assignment_for(reader: Any, pk: int) -> Assignment | None:
     return training_policy.assignments_visible(reader, _assignments()).filter(pk=pk).first()
 

@@ -143,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
+                "accounts.context_processors.two_factor",
                 "notifications.context_processors.unread",
             ],
         },

@@ -14,7 +14,7 @@ from audit.selectors import history_of
 from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
 from core.spreadsheets import table_response
 
-from .. import selectors, services
+from .. import escalation, selectors, services
 from ..forms import ActionForm, IssueForm, IssueIncidentForm, TeamMeetingFilterForm, TeamMeetingForm
 from ..models import RaisedIssue, TeamMeeting
 from ..policies import review_policy, team_meeting_policy
@@ -23,11 +23,7 @@ PAGE_SIZE = 25
 
 
 def incidents_available() -> bool:
-    try:
-        from incidents.services import incident_report  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return escalation.incident_reporter() is not None
 
 
 @login_required

@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.http import AuthenticatedHttpRequest, posted
 from core.spreadsheets import xlsx_response
-from objectives.policies import objective_policy
 
-from .. import analyses
+from .. import analyses, related
 from ..heatmap import heatmap, heatmap_of_snapshot
 from ..models import RiskAnalysis, RiskMatrix, RiskReview
 from ..policies import analysis_policy
@@ -210,7 +209,7 @@ def analysis_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "summary": analyses.summary(register),
             "heatmaps": maps,
             "comparison": analyses.changes_since_previous(analysis),
-            "can_create_objective": analysis.is_signed_off and objective_policy.can_create(request.user),
+            "can_create_objective": analysis.is_signed_off and related.allowed(related.OBJECTIVES_CREATE, request.user),
             "active_area": "risks",
         },
     )

@@ -13,7 +13,7 @@ from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
 from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
 from sharing.selectors import requests_pending_for
 
-from .. import exports, selectors, services
+from .. import exports, related, selectors, services
 from ..forms import AcceptForm, ActionForm, MatrixForm, RiskFilterForm, RiskForm
 from ..heatmap import heatmap
 from ..models import Level, Risk, RiskMatrix, TreatmentAction
@@ -191,9 +191,7 @@ def risk_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _controls_of(request: AuthenticatedHttpRequest, risk: Risk) -> list[object]:
     """Annex A controls linked to this risk, if the reader may read the Statement of Applicability."""
-    from controls.policies import control_policy
-
-    if not control_policy.can_view(request.user):
+    if not related.allowed(related.CONTROLS_VIEW, request.user):
         return []
     return list(risk.controls.order_by("sort_key"))
 

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from audit.models import AuditEvent
 from incidents import reminders, services
 from incidents.models import Incident
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from notifications.services import reminders_run
 
 
@@ -85,7 +85,7 @@ def test_reminders_fire_24_and_4_hours_before_the_deadline_and_once_overdue(acme
     assert _run_at(acme, detected + dt.timedelta(hours=72, minutes=1)) == [(email, "overdue") for email in team]
     assert _run_at(acme, detected + dt.timedelta(hours=90)) == []
     with schema_context("acme"):
-        titles = set(Notification.objects.filter(kind=Kind.BREACH_DEADLINE).values_list("title", flat=True))
+        titles = set(Notification.objects.filter(kind="breach_deadline").values_list("title", flat=True))
     deadline = timezone.localtime(detected + dt.timedelta(hours=72)).strftime("%Y-%m-%d %H:%M")
     assert any(title.startswith("Personal-data breach INC-") and deadline in title for title in titles)
     assert any(title.startswith("Overdue: personal-data breach") for title in titles)
@@ -100,7 +100,7 @@ def test_the_hourly_job_reminds_before_the_deadline(
     with schema_context("acme"), django_capture_on_commit_callbacks(execute=True):
         reminders_run()
     with schema_context("acme"):
-        notified = Notification.objects.filter(kind=Kind.BREACH_DEADLINE)
+        notified = Notification.objects.filter(kind="breach_deadline")
         assert {n.user.email for n in notified} == {
             "ciso@acme.example",
             "operations@acme.example",

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from accounts import services as account_services
 from incidents import services
 from incidents.models import CorrectiveAction, Incident, TimelineEntry
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from notifications.services import reminders_run
 
 
@@ -136,7 +136,7 @@ def test_corrective_actions_remind_their_owner_who_can_then_see_the_incident(acm
     )
     with schema_context("acme"):
         reminders_run()
-        reminded = list(Notification.objects.filter(kind=Kind.CORRECTIVE_ACTION).values_list("user__email", "title"))
+        reminded = list(Notification.objects.filter(kind="corrective_action").values_list("user__email", "title"))
         action = CorrectiveAction.objects.get(title="Enforce MFA for consultants")
     assert reminded == [
         (

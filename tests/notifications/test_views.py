@@ -4,13 +4,13 @@ import re
 
 from django_tenants.utils import schema_context
 
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from notifications.services import notify
 
 
 def _notify(user, title="Review of R-001 is due", key="risk:1:2026-12-01", link="/risks/"):
     with schema_context("acme"):
-        return notify(user=user, kind=Kind.RISK_REVIEW, title=title, link=link, due_key=key)
+        return notify(user=user, kind="risk_review", title=title, link=link, due_key=key)
 
 
 def _badge(body: str) -> str | None:

@@ -32,3 +32,8 @@ def test_demo_tenant_has_a_person_per_role_and_a_second_run_adds_nothing(db, wor
             user = User.objects.get(email=person.email)
             assert user.role_names == [person.role.value]
             assert user.check_password(demo.DEMO_PASSWORD)
+
+
+def test_the_feature_apps_register_their_demo_data_in_the_order_it_builds_on():
+    # training's demo assigns the policies' demo versions; incidents link the demo risks.
+    assert demo.DEMO_DATA.keys() == ["risks", "incidents", "reviews", "policies", "training"]

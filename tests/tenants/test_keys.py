@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEvent
-from core import crypto
-from tenants import keys
+from tenants import crypto, keys
 from tenants.models import TenantKey
 
 OLD = "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE="  # the test environment's ISMS_MASTER_KEY

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from accounts import services as account_services
 from accounts.models import User
 from audit.models import AuditEvent
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from notifications.services import reminders_run
 from policies.models import Acknowledgement
 from training import selectors, services
@@ -234,7 +234,7 @@ def test_reminders_before_and_after_the_due_date_are_sent_once_each(acme, make_m
 
         def mine():
             return list(
-                Notification.objects.filter(user=acme.staff, kind=Kind.TRAINING_DUE)
+                Notification.objects.filter(user=acme.staff, kind="training_due")
                 .order_by("pk")
                 .values_list("title", flat=True)
             )
@@ -249,9 +249,9 @@ def test_reminders_before_and_after_the_due_date_are_sent_once_each(acme, make_m
         assert mine() == [f"Due on {due}: Security onboarding", f"Overdue since {due}: Security onboarding"]
         # Done: no more reminders.
         services.module_complete(user=acme.operations, module=module, acknowledged=[])
-        count = Notification.objects.filter(user=acme.operations, kind=Kind.TRAINING_DUE).count()
+        count = Notification.objects.filter(user=acme.operations, kind="training_due").count()
         reminders_run(due + dt.timedelta(days=3))
-        assert Notification.objects.filter(user=acme.operations, kind=Kind.TRAINING_DUE).count() == count
+        assert Notification.objects.filter(user=acme.operations, kind="training_due").count() == count
 
 
 def test_module_validation_refuses_bad_quizzes(acme):

@@ -320,3 +320,13 @@ def test_evidence_export_says_whose_account_is_deactivated(acme, world):
     account = rows[0].index("Account")
     assert {row[account] for row in rows[1:] if row[0] == "Lea Ver"} == {"Deactivated"}
     assert {row[account] for row in rows[1:] if row[0] == acme.staff.get_full_name()} == {"Active"}
+
+
+def test_the_dashboard_shows_what_is_left_only_while_something_is_open(acme, world):
+    """training adds its panel to the dashboard through core.dashboard.PANELS (core does not know training)."""
+    body = acme.logged_in_client(acme.staff).get("/").content.decode()
+    assert "What is left for you" in body
+    assert f'href="/training/assignments/{world["staff_task"].pk}/"' in body
+    with schema_context("acme"):
+        Assignment.objects.filter(user=acme.staff).update(status=Assignment.Status.DONE)
+    assert "What is left for you" not in acme.logged_in_client(acme.staff).get("/").content.decode()

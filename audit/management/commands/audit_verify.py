@@ -1,11 +1,10 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_context
 
 from audit.anchors import RECENT
 from audit.services import chain_verify_anchored
-from tenants.models import Tenant
 
 
 class Command(BaseCommand):
@@ -23,6 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        Tenant: Any = get_tenant_model()
         if options["tenant"]:
             tenants = list(Tenant.objects.filter(slug=options["tenant"]))
             if not tenants:

@@ -10,9 +10,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from core import crypto
-from core.crypto import DecryptionError
-from tenants import keys
+from tenants import crypto, keys
+from tenants.crypto import DecryptionError
 from tenants.models import Tenant, TenantKey
 
 SMALL = 64  # chunk size for the fast tests: many chunks from a few hundred bytes

@@ -30,8 +30,8 @@ from typing import BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tenants import keys
-from tenants.models import Tenant
+from . import keys
+from .models import Tenant
 
 MAGIC = b"ISMSENC"
 VERSION = 1
