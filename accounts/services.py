@@ -363,75 +363,61 @@ def user_offboard(*, user: User, by: User, reassign_to: User | None) -> Offboard
     return record
 
 
-@transaction.atomic
-def tenant_backup_retention_set(*, tenant: Any, days: int | None, by: User) -> None:
-    """How long this tenant's backups are kept (None: the platform default), within the platform's bounds."""
+def _tenant_settings_may_change(by: User) -> None:
     from .policies import tenant_settings_policy
 
     if not tenant_settings_policy.can_change(by):
         raise PermissionDenied
+
+
+def _tenant_setting_change(*, tenant: Any, field: str, value: object, action: str, by: User) -> None:
+    """Write one of the tenant's own settings (``dbroles.TENANT_SETTINGS_COLUMNS``) if it changes, audited."""
+    _tenant_settings_may_change(by)
+    before = getattr(tenant, field)
+    if before == value:
+        return
+    setattr(tenant, field, value)
+    tenant.save(update_fields=[field])
+    audit.record(
+        actor=by,
+        action=action,
+        object_type="tenants.tenant",
+        object_id=str(tenant.pk),
+        object_label=tenant.name,
+        changes={field: [before, value]},
+        kind=AuditEvent.Kind.SECURITY,
+    )
+
+
+@transaction.atomic
+def tenant_backup_retention_set(*, tenant: Any, days: int | None, by: User) -> None:
+    """How long this tenant's backups are kept (None: the platform default), within the platform's bounds."""
+    _tenant_settings_may_change(by)
     low, high = settings.BACKUP_RETENTION_MIN_DAYS, settings.BACKUP_RETENTION_MAX_DAYS
     if days is not None and not low <= days <= high:
         raise ValidationError(_("Backups are kept %(low)d to %(high)d days.") % {"low": low, "high": high})
-    if tenant.backup_retention_days != days:
-        before = tenant.backup_retention_days
-        tenant.backup_retention_days = days
-        tenant.save(update_fields=["backup_retention_days"])
-        audit.record(
-            actor=by,
-            action="tenant.backup_retention_changed",
-            object_type="tenants.tenant",
-            object_id=str(tenant.pk),
-            object_label=tenant.name,
-            changes={"backup_retention_days": [before, days]},
-            kind=AuditEvent.Kind.SECURITY,
-        )
+    _tenant_setting_change(
+        tenant=tenant, field="backup_retention_days", value=days, action="tenant.backup_retention_changed", by=by
+    )
 
 
 @transaction.atomic
 def tenant_session_idle_set(*, tenant: Any, minutes: int | None, by: User) -> None:
     """After how many idle minutes this tenant's sessions are logged out (None: the platform default)."""
-    from .policies import tenant_settings_policy
-
-    if not tenant_settings_policy.can_change(by):
-        raise PermissionDenied
+    _tenant_settings_may_change(by)
     low, high = settings.ISMS_SESSION_IDLE_MIN_MINUTES, settings.ISMS_SESSION_IDLE_MAX_MINUTES
     if minutes is not None and not low <= minutes <= high:
         raise ValidationError(
             _("Idle sessions are logged out after %(low)d to %(high)d minutes.") % {"low": low, "high": high}
         )
-    if tenant.session_idle_minutes != minutes:
-        before = tenant.session_idle_minutes
-        tenant.session_idle_minutes = minutes
-        tenant.save(update_fields=["session_idle_minutes"])
-        audit.record(
-            actor=by,
-            action="tenant.session_idle_changed",
-            object_type="tenants.tenant",
-            object_id=str(tenant.pk),
-            object_label=tenant.name,
-            changes={"session_idle_minutes": [before, minutes]},
-            kind=AuditEvent.Kind.SECURITY,
-        )
+    _tenant_setting_change(
+        tenant=tenant, field="session_idle_minutes", value=minutes, action="tenant.session_idle_changed", by=by
+    )
 
 
 @transaction.atomic
 def tenant_two_factor_set(*, tenant: Any, required: bool, by: User) -> None:
     """Require a second factor of everyone in the tenant (privileged roles always need one)."""
-    from .policies import tenant_settings_policy
-
-    if not tenant_settings_policy.can_change(by):
-        raise PermissionDenied
-    if tenant.require_two_factor != required:
-        before = tenant.require_two_factor
-        tenant.require_two_factor = required
-        tenant.save(update_fields=["require_two_factor"])
-        audit.record(
-            actor=by,
-            action="tenant.two_factor_policy_changed",
-            object_type="tenants.tenant",
-            object_id=str(tenant.pk),
-            object_label=tenant.name,
-            changes={"require_two_factor": [before, required]},
-            kind=AuditEvent.Kind.SECURITY,
-        )
+    _tenant_setting_change(
+        tenant=tenant, field="require_two_factor", value=required, action="tenant.two_factor_policy_changed", by=by
+    )
