@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from actions.models import ActionItem, ActionStatus, action_owner, action_status
 from core.models import TimeStampedModel
 
 # GDPR art. 33(1): notify the supervisory authority within 72 hours of becoming aware of a breach.
@@ -259,38 +260,26 @@ class TimelineEntry(models.Model):
         return f"{self.incident.reference} {self.at:%Y-%m-%d %H:%M}"
 
 
-class CorrectiveAction(models.Model):
+class CorrectiveAction(ActionItem):
     """A corrective action (ISO/IEC 27001 10.2): who does what by when, tracked until done."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        OPEN = ActionStatus.OPEN.value, ActionStatus.OPEN.label
+        IN_PROGRESS = ActionStatus.IN_PROGRESS.value, ActionStatus.IN_PROGRESS.label
+        DONE = ActionStatus.DONE.value, ActionStatus.DONE.label
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions")
-    title = models.CharField(_("action"), max_length=300)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="corrective_actions",
-    )
-    due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    owner = action_owner(related_name="corrective_actions")
+    status = action_status(choices=Status, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["due_date", "id"]
+    class Meta(ActionItem.Meta):
         verbose_name = _("corrective action")
         verbose_name_plural = _("corrective actions")
         indexes = [models.Index(fields=["status", "due_date"], name="incidents_action_status_due")]
 
     def __str__(self) -> str:
         return f"{self.incident.reference}: {self.title}"
-
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.status != self.Status.DONE and self.due_date < today
 
 
 class Attachment(models.Model):

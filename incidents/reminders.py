@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
+from actions.reminders import action_items_due
 from notifications import kinds
 from notifications.models import Notification
 from notifications.services import notify
@@ -26,7 +27,6 @@ from notifications.services import notify
 from .models import BREACH_NOTIFY_WITHIN, CorrectiveAction, Incident
 
 BREACH_MARKS = (("24h", dt.timedelta(hours=24)), ("4h", dt.timedelta(hours=4)), ("overdue", dt.timedelta(0)))
-ACTION_DAYS = 3
 
 BREACH_DEADLINE = kinds.ReminderKind("breach_deadline", gettext_lazy("Personal-data breach deadline"))
 CORRECTIVE_ACTION = kinds.ReminderKind("corrective_action", gettext_lazy("Corrective action due"))
@@ -79,16 +79,13 @@ def breach_deadlines(today: dt.date, now: dt.datetime) -> Iterable[Notification 
 
 
 def corrective_actions_due(today: dt.date, now: dt.datetime) -> Iterable[Notification | None]:
-    actions = (
-        CorrectiveAction.objects.filter(due_date__lte=today + dt.timedelta(days=ACTION_DAYS), owner__is_active=True)
-        .exclude(status=CorrectiveAction.Status.DONE)
-        .select_related("owner", "incident")
+    return action_items_due(
+        actions=CorrectiveAction.objects.select_related("incident"),
+        today=today,
+        kind=CORRECTIVE_ACTION.value,
+        title=lambda action: (
+            _("Corrective action %(action)s is due on %(date)s") % {"action": action, "date": action.due_date}
+        ),
+        link=lambda action: action.incident.get_absolute_url(),
+        due_key="corrective",
     )
-    for action in actions:
-        yield notify(
-            user=action.owner,
-            kind=CORRECTIVE_ACTION.value,
-            title=_("Corrective action %(action)s is due on %(date)s") % {"action": action, "date": action.due_date},
-            link=action.incident.get_absolute_url(),
-            due_key=f"corrective:{action.pk}:{action.due_date}",
-        )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 import audit
 from accounts import ownership
 from accounts.models import User
+from actions.services import action_item_create, action_item_status_set, action_items_hand_over
 from audit.services import changes_between
 from core.unset import UNSET, Unset, given
 from risks.models import Risk
@@ -312,22 +313,16 @@ def action_add(*, incident: Incident, by: User, title: str, owner: User, due_dat
     if not incident_policy.can_handle(by, incident):
         raise PermissionDenied
     incident.ensure_editable()
-    if not title.strip():
-        raise ValidationError(_("Describe the action."))
-    if not owner.is_active:
-        raise ValidationError(_("The owner must be an active person."))
-    action = CorrectiveAction.objects.create(incident=incident, title=title.strip(), owner=owner, due_date=due_date)
-    audit.record(
-        actor=by,
-        action="incident.action_added",
-        obj=incident,
-        changes={
-            "action": [None, action.title],
-            "owner": [None, owner.email],
-            "due_date": [None, due_date.isoformat()],
-        },
+    return action_item_create(
+        model=CorrectiveAction,
+        parent="incident",
+        on=incident,
+        by=by,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        audit_action="incident.action_added",
     )
-    return action
 
 
 @transaction.atomic
@@ -336,20 +331,9 @@ def action_status_set(*, action: CorrectiveAction, by: User, status: str) -> Cor
     because corrective actions often outlive the incident (they are tracked until done)."""
     if not incident_policy.can_set_action_status(by, action):
         raise PermissionDenied
-    if status not in CorrectiveAction.Status.values:
-        raise ValidationError(_("Unknown status."))
-    before = action.status
-    if before != status:
-        action.status = status
-        action.completed_at = timezone.now() if status == CorrectiveAction.Status.DONE else None
-        action.save(update_fields=["status", "completed_at"])
-        audit.record(
-            actor=by,
-            action="incident.action_status_changed",
-            obj=action.incident,
-            changes={action.title: [before, status]},
-        )
-    return action
+    return action_item_status_set(
+        action=action, parent="incident", by=by, status=status, audit_action="incident.action_status_changed"
+    )
 
 
 def incidents_reassign(user: User, to: User) -> int:
@@ -360,13 +344,10 @@ def incidents_reassign(user: User, to: User) -> int:
 
 def actions_reassign(user: User, to: User) -> int:
     """Offboarding: hand over open corrective actions."""
-    actions = CorrectiveAction.objects.filter(owner=user).exclude(status=CorrectiveAction.Status.DONE)
-    return ownership.hand_over(
-        actions.select_related("incident"),
-        field="owner",
+    return action_items_hand_over(
+        actions=CorrectiveAction.objects.all(),
         user=user,
         to=to,
-        action="incident.action_owner_changed",
-        audited_on=lambda action: action.incident,
-        change_key=lambda action: action.title,
+        audit_action="incident.action_owner_changed",
+        parent="incident",
     )

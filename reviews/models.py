@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from actions.models import ActionItem as BaseActionItem
+from actions.models import ActionStatus, action_owner, action_status
 from core.models import TimeStampedModel
 
 if TYPE_CHECKING:
@@ -232,19 +234,20 @@ class RaisedIssue(models.Model):
         return self.text[:80]
 
 
-class ActionItem(TimeStampedModel):
+class ActionItem(TimeStampedModel, BaseActionItem):
     """An action decided in a management review (or from a team meeting's raised issue): owner, due date, status.
 
     Open actions of earlier reviews appear in section (a) of every later review until closed.
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        OPEN = ActionStatus.OPEN.value, ActionStatus.OPEN.label
+        IN_PROGRESS = ActionStatus.IN_PROGRESS.value, ActionStatus.IN_PROGRESS.label
+        DONE = ActionStatus.DONE.value, ActionStatus.DONE.label
         DROPPED = "dropped", _("Dropped")
 
     CLOSED = (Status.DONE, Status.DROPPED)
+    closed_field = "closed_at"
 
     meeting = models.ForeignKey(
         ReviewMeeting,
@@ -262,17 +265,13 @@ class ActionItem(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="action",
     )
-    title = models.CharField(_("action"), max_length=300)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="review_actions"
-    )
-    due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    owner = action_owner(related_name="review_actions")
+    status = action_status(choices=Status, default=Status.OPEN)
+    completed_at = None  # this table's closing time is closed_at
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
-        ordering = ["due_date", "id"]
+    class Meta(BaseActionItem.Meta):
         verbose_name = _("review action item")
         verbose_name_plural = _("review action items")
         constraints = [
@@ -289,15 +288,8 @@ class ActionItem(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("review_action", kwargs={"pk": self.pk})
 
-    @property
-    def is_closed(self) -> bool:
-        return self.status in self.CLOSED
-
-    def is_overdue(self, today: dt.date) -> bool:
-        return not self.is_closed and self.due_date < today
-
     def status_set(self, status: str) -> None:
         if status not in self.Status.values:
             raise ValidationError(_("Unknown status."))
         self.status = status
-        self.closed_at = (self.closed_at or timezone.now()) if status in self.CLOSED else None
+        self.closed_at_stamp(status, timezone.now())

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
-from accounts import ownership
 from accounts.models import User
+from actions.services import action_items_hand_over
 from audit.services import changes_between
 from core.unset import UNSET, Unset
 
@@ -232,8 +232,9 @@ def action_update(
 
 def actions_reassign(user: User, to: User) -> int:
     """Offboarding: hand every open action ``user`` owns to ``to``, each hand-over on the record."""
-    actions = ActionItem.objects.filter(owner=user).exclude(status__in=ActionItem.CLOSED)
-    return ownership.hand_over(actions, field="owner", user=user, to=to, action="review_action.owner_changed")
+    return action_items_hand_over(
+        actions=ActionItem.objects.all(), user=user, to=to, audit_action="review_action.owner_changed"
+    )
 
 
 # Team meeting records.

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from actions.models import ActionItem, ActionStatus, action_owner, action_status
 from core.models import TimeStampedModel
 
 if TYPE_CHECKING:
@@ -309,34 +310,25 @@ class RiskReview(models.Model):
         return self.likelihood_after * self.impact_after - self.likelihood_before * self.impact_before
 
 
-class TreatmentAction(models.Model):
+class TreatmentAction(ActionItem):
     """One step of a risk's treatment plan (ISO/IEC 27001 6.1.3 e): who does what by when."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        PLANNED = ActionStatus.PLANNED.value, ActionStatus.PLANNED.label
+        IN_PROGRESS = ActionStatus.IN_PROGRESS.value, ActionStatus.IN_PROGRESS.label
+        DONE = ActionStatus.DONE.value, ActionStatus.DONE.label
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="actions")
-    title = models.CharField(_("action"), max_length=300)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="treatment_actions"
-    )
-    due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    owner = action_owner(related_name="treatment_actions")
+    status = action_status(choices=Status, default=Status.PLANNED)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["due_date", "id"]
+    class Meta(ActionItem.Meta):
         verbose_name = _("treatment action")
         verbose_name_plural = _("treatment actions")
 
     def __str__(self) -> str:
         return f"{self.risk.reference}: {self.title}"
-
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.status != self.Status.DONE and self.due_date < today
 
 
 class RiskImport(models.Model):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
+from actions.reminders import action_items_due
 from notifications import kinds
 from notifications.models import Notification
 from notifications.services import notify
@@ -15,7 +16,6 @@ from notifications.services import notify
 from .models import Risk, RiskAnalysis, TreatmentAction
 
 RISK_REVIEW_DAYS = 7
-ACTION_DAYS = 3
 ANALYSIS_DAYS = 14
 
 RISK_REVIEW = kinds.ReminderKind("risk_review", gettext_lazy("Risk review due"))
@@ -46,19 +46,16 @@ def _risk_reviews(today: dt.date) -> Iterable[Notification | None]:
 
 
 def _treatment_actions(today: dt.date) -> Iterable[Notification | None]:
-    actions = (
-        TreatmentAction.objects.filter(due_date__lte=today + dt.timedelta(days=ACTION_DAYS), owner__is_active=True)
-        .exclude(status=TreatmentAction.Status.DONE)
-        .select_related("owner", "risk")
+    return action_items_due(
+        actions=TreatmentAction.objects.select_related("risk"),
+        today=today,
+        kind=TREATMENT_ACTION.value,
+        title=lambda action: (
+            _("Treatment action %(action)s is due on %(date)s") % {"action": action, "date": action.due_date}
+        ),
+        link=lambda action: action.risk.get_absolute_url(),
+        due_key="action",
     )
-    for action in actions:
-        yield notify(
-            user=action.owner,
-            kind=TREATMENT_ACTION.value,
-            title=_("Treatment action %(action)s is due on %(date)s") % {"action": action, "date": action.due_date},
-            link=action.risk.get_absolute_url(),
-            due_key=f"action:{action.pk}:{action.due_date}",
-        )
 
 
 def _analysis_deadlines(today: dt.date) -> Iterable[Notification | None]:

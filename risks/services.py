@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 import audit
 from accounts import ownership
 from accounts.models import User
+from actions.services import action_item_create, action_item_status_set, action_items_hand_over
 from audit.services import changes_between
 from core.unset import UNSET, Unset, given
 
@@ -339,23 +340,17 @@ def matrix_update(
 def action_add(*, risk: Risk, by: User, title: str, owner: User, due_date: dt.date) -> TreatmentAction:
     if not risk_policy.can_change(by, risk):
         raise PermissionDenied
-    if not title.strip():
-        raise ValidationError(_("Describe the action."))
-    if not owner.is_active:
-        raise ValidationError(_("The owner must be an active person."))
     # The owner sees the risk while the action is open: computed in risk_policy.visible, nothing stored.
-    action = TreatmentAction.objects.create(risk=risk, title=title.strip(), owner=owner, due_date=due_date)
-    audit.record(
-        actor=by,
-        action="risk.action_added",
-        obj=risk,
-        changes={
-            "action": [None, action.title],
-            "owner": [None, owner.email],
-            "due_date": [None, due_date.isoformat()],
-        },
+    return action_item_create(
+        model=TreatmentAction,
+        parent="risk",
+        on=risk,
+        by=by,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        audit_action="risk.action_added",
     )
-    return action
 
 
 @transaction.atomic
@@ -363,27 +358,13 @@ def action_status_set(*, action: TreatmentAction, by: User, status: str) -> Trea
     """The action's owner, or whoever may change the risk, moves it along."""
     if not risk_policy.can_set_action_status(by, action):
         raise PermissionDenied
-    if status not in TreatmentAction.Status.values:
-        raise ValidationError(_("Unknown status."))
-    before = action.status
-    if before != status:
-        action.status = status
-        action.completed_at = timezone.now() if status == TreatmentAction.Status.DONE else None
-        action.save(update_fields=["status", "completed_at"])
-        audit.record(
-            actor=by, action="risk.action_status_changed", obj=action.risk, changes={action.title: [before, status]}
-        )
-    return action
+    return action_item_status_set(
+        action=action, parent="risk", by=by, status=status, audit_action="risk.action_status_changed"
+    )
 
 
 def actions_reassign(user: User, to: User) -> int:
     """Offboarding: hand over open treatment actions (the risk's visibility follows the action by itself)."""
-    return ownership.hand_over(
-        TreatmentAction.objects.filter(owner=user).exclude(status=TreatmentAction.Status.DONE),
-        field="owner",
-        user=user,
-        to=to,
-        action="risk.action_owner_changed",
-        audited_on=lambda action: action.risk,
-        change_key=lambda action: action.title,
+    return action_items_hand_over(
+        actions=TreatmentAction.objects.all(), user=user, to=to, audit_action="risk.action_owner_changed", parent="risk"
     )

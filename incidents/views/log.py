@@ -148,7 +148,6 @@ def incident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     can_edit = incident_policy.can_edit(user, incident)
     now = timezone.now()
     transitions = [(value, TRANSITION_LABELS[value]) for value in incident.allowed_transitions()] if can_handle else []
-    actions = list(incident.actions.all())
     return render(
         request,
         "incidents/incident_detail.html",
@@ -164,10 +163,9 @@ def incident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "breach_form": BreachForm(instance=incident) if can_edit else None,
             "timeline": _timeline(incident),
             "timeline_form": TimelineForm(),
-            "actions": actions,
+            "actions": incident.actions.all(),
             "action_form": ActionForm() if can_edit else None,
             "action_statuses": ACTION_STATUSES,
-            "action_owner_ids": {action.pk for action in actions if action.owner_id == user.pk},
             "attachments": incident.attachments.all(),
             "attachment_form": AttachmentForm(),
             "attachment_limit": size_label(max_bytes()),

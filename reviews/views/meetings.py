@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -127,6 +128,7 @@ def _detail(
             "agenda": agenda_of(meeting, sections),
             "decisions": list(meeting.decisions.select_related("created_by")),
             "actions": selectors.actions_of_meeting(meeting),
+            "today": timezone.localdate(),
             "can_change": can_change,
             "can_prepare": review_policy.can_prepare(request.user, meeting),
             "can_minute": review_policy.can_minute(request.user, meeting),
