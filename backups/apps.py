@@ -18,7 +18,7 @@ class BackupsConfig(AppConfig):
         navigation.ADMIN_CARDS.register(
             "operations",
             navigation.AdminCard(
-                _("Operations"),
+                _("Backups and restore drills"),
                 _("Backups, restore drills against RTO and RPO, failed jobs and worker heartbeat."),
                 "operations",
                 operations_policy.can_view,

@@ -52,7 +52,8 @@ class BackupRecord(models.Model):
 class RestoreDrill(models.Model):
     """A restore of one backup into a scratch database: verified, timed, compared to RTO and RPO.
 
-    Asked for on the operations page or by the weekly schedule, run by a worker, one at a time per tenant.
+    Asked for on the backups and restore drills page or by the weekly schedule, run by a worker, one at a time
+    per tenant.
     """
 
     class Status(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Who sees the operations page and may start a restore drill: Admin and CISO."""
+"""Who sees the backups and restore drills page and may start a restore drill: Admin and CISO."""
 
 from core.policies import BasePolicy, Person
 

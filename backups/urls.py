@@ -3,6 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("operations/", views.operations, name="operations"),
+    path("operations/", views.backup_overview, name="operations"),
     path("operations/drill/", views.drill_run, name="restore_drill_run"),
 ]

@@ -1,4 +1,4 @@
-"""The operations page: backups, their age and size, restore drills against RTO/RPO, failed jobs, heartbeat."""
+"""The backups and restore drills page: backups (age, size), drills against RTO/RPO, failed jobs, heartbeat."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +16,7 @@ from .policies import operations_policy
 
 
 @login_required
-def operations(request: AuthenticatedHttpRequest) -> HttpResponse:
+def backup_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not operations_policy.can_view(request.user):
         raise Http404
     backups = list(BackupRecord.objects.order_by("-started_at")[:20])
@@ -25,7 +25,7 @@ def operations(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     return render(
         request,
-        "backups/operations.html",
+        "backups/backup_overview.html",
         {
             "backups": backups,
             "last_good": last_good,

@@ -89,7 +89,7 @@ def child_run(
 
 
 class ChildProcesses:
-    """Stands in for the `subprocess` module inside backups.services, recording every child it runs."""
+    """Stands in for the `subprocess` module inside the backups.services modules, recording every child it runs."""
 
     CalledProcessError = subprocess.CalledProcessError
 
@@ -215,11 +215,13 @@ def main() -> None:
 
     assert not settings.AZURE_STORAGE_CONNECTION_STRING and Path(settings.DATA_DIR) == data_dir.resolve()
     children = ChildProcesses()
-    backups.subprocess = children  # type: ignore[assignment]
+    for module in (backups.pg, backups.backup, backups.drill, backups.restore):
+        setattr(module, "subprocess", children)  # noqa: B010 -- stands in for the module each one imported
     for target, name, label in (
-        (backups, "schema_fingerprint", "fingerprint"),
-        (backups, "_files_add", "tar: add files"),
-        (backups, "_archive_open", "fetch, check, decrypt, untar"),
+        (backups.backup, "schema_fingerprint", "fingerprint"),
+        (backups.drill, "schema_fingerprint", "fingerprint"),
+        (backups.backup, "_files_add", "tar: add files"),
+        (backups.drill, "_archive_open", "fetch, check, decrypt, untar"),
         (crypto, "encrypt_stream", "encrypt"),
         (crypto, "decrypt_stream", "decrypt"),
         (BackupStore, "put", "store: put"),

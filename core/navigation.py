@@ -25,11 +25,11 @@ class Area:
     slug: str
     title: str | Promise
     summary: str | Promise
-    url_name: str = ""  # the area's own page once it has one; a placeholder until then
+    url_name: str  # the area's own page
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name) if self.url_name else reverse("area", args=[self.slug])
+        return reverse(self.url_name)
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,14 @@ class AdminCard:
 AREAS: Registry[Area] = Registry("navigation areas")
 ADMIN_CARDS: Registry[AdminCard] = Registry("admin hub cards")
 
-# Core's own areas: the placeholder of coming security work and the admin hub, always last.
-AREAS.register(
-    "security",
-    Area(
-        "security",
-        _("Security"),
-        _("Vulnerabilities by CVSS, suppliers, privileged access reviews, penetration tests and DR tests."),
-    ),
-    order=80,
-)
+# Core's own area: the admin hub, always last.
 AREAS.register(
     "admin",
     Area(
         "admin",
         _("Admin"),
         _("People and roles, sharing, two-factor authentication, audit trail, backups and restore drills."),
+        "admin_hub",
     ),
     order=90,
 )

@@ -1,9 +1,9 @@
-"""The tenant's dashboard shell, placeholder pages of coming areas, and the health check."""
+"""The tenant's dashboard shell, the admin hub, the areas' addresses, and the health check."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -29,21 +29,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def admin_hub(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/admin_hub.html",
+        {
+            "area": navigation.area_for("admin"),
+            "active_area": "admin",
+            "cards": navigation.admin_cards_for(request.user),
+        },
+    )
+
+
+@login_required
 def area(request: HttpRequest, slug: str) -> HttpResponse:
+    """An area's address (``/area/<slug>/``) leads to the area's own page."""
     current = navigation.area_for(slug)
     if current is None:
         raise Http404
-    if slug == "admin":
-        return render(
-            request,
-            "core/admin_hub.html",
-            {
-                "area": current,
-                "active_area": slug,
-                "cards": navigation.admin_cards_for(request.user),
-            },
-        )
-    return render(request, "core/area.html", {"area": current, "active_area": slug})
+    return redirect(current.url)
 
 
 @never_cache

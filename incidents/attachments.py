@@ -5,20 +5,16 @@ Content sniffing is a short table of file signatures rather than a new dependenc
 libmagic, which the embedded default cannot assume): we accept few types, and each is easy to recognise.
 """
 
-import base64
 import secrets
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any, BinaryIO
 
 from azure.core.exceptions import ResourceNotFoundError
-from azure.storage.blob import BlobBlock
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.core.files.storage import default_storage, storages
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
@@ -27,8 +23,8 @@ from django.utils.translation import gettext_lazy
 
 import audit
 from accounts.models import User
+from core import storage
 from core.schemas import current_schema_name
-from core.storage import TenantAzureStorage
 from tenants import crypto
 from tenants.models import Tenant
 
@@ -38,9 +34,6 @@ from .policies import incident_policy
 SNIFF_BYTES = 8192
 # Decrypted downloads stay in memory up to this size, then spill to a temporary file.
 SPOOL_BYTES = 1024 * 1024
-# Azure uploads: blocks of this size, this many in flight while encryption goes on.
-BLOCK_BYTES = 4 * 1024 * 1024
-UPLOAD_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -165,11 +158,7 @@ def attachment_add(*, incident: Incident, by: User, upload: IO[bytes], filename:
     tenant = _current_tenant()
     object_name = f"incidents/{incident.pk}/{secrets.token_hex(16)}"
     counted = _Counting(upload)
-    backend = storages["default"]
-    if isinstance(backend, TenantAzureStorage):
-        result, stored = _encrypt_to_azure(backend, tenant, object_name, counted)
-    else:
-        result, stored = _encrypt_to_storage(backend, tenant, object_name, counted)
+    result, stored = _encrypt_and_store(tenant, object_name, counted)
     try:
         if stored != object_name:  # the name is the associated data: another name would never decrypt
             raise RuntimeError(f"Storage renamed {object_name} to {stored}.")
@@ -197,78 +186,21 @@ def attachment_add(*, incident: Incident, by: User, upload: IO[bytes], filename:
     return attachment
 
 
-def _encrypt_to_storage(backend: Any, tenant: Tenant, object_name: str, source: "_Counting") -> tuple[Any, str]:
-    """Local disk: encrypt into a temporary file, then save it under its name (a reader never sees half a file)."""
-    with tempfile.TemporaryFile(prefix="isms-attachment-") as sealed:
+def _encrypt_and_store(tenant: Tenant, object_name: str, source: "_Counting") -> tuple[Any, str]:
+    """Encrypt into the tenant's storage as the file is read; a file larger than it said is refused unstored."""
+
+    def encrypt(sink: BinaryIO) -> Any:
         result = crypto.encrypt_stream(
             tenant=tenant,
             object_name=object_name,
             source=source,  # type: ignore[arg-type]  # read() is all it needs
-            sink=sealed,
+            sink=sink,
         )
         if source.count > max_bytes():  # the declared size was wrong
             raise AttachmentRefused(too_large_message(source.count))
-        sealed.seek(0)
-        return result, backend.save(object_name, File(sealed))
+        return result
 
-
-def _encrypt_to_azure(
-    backend: TenantAzureStorage, tenant: Tenant, object_name: str, source: "_Counting"
-) -> tuple[Any, str]:
-    """Azure Blob: stage the ciphertext in blocks while it is produced (the upload overlaps the encryption, memory
-    stays at a few blocks), and commit the block list only once all of it is sealed: until then nothing is visible,
-    and uncommitted blocks are discarded by the service."""
-    blob = backend.client.get_blob_client(object_name)
-    with ThreadPoolExecutor(max_workers=UPLOAD_THREADS, thread_name_prefix="isms-attachment") as pool:
-        sink = _BlockSink(blob, pool)
-        result = crypto.encrypt_stream(
-            tenant=tenant,
-            object_name=object_name,
-            source=source,  # type: ignore[arg-type]
-            sink=sink,  # type: ignore[arg-type]
-        )
-        if source.count > max_bytes():  # the declared size was wrong
-            raise AttachmentRefused(too_large_message(source.count))
-        sink.commit()
-    return result, object_name
-
-
-class _BlockSink:
-    """A write-only file that stages what it is given as Azure blocks, a few uploads in flight at a time."""
-
-    def __init__(self, blob: Any, pool: ThreadPoolExecutor) -> None:
-        self.blob = blob
-        self.pool = pool
-        self.parts: list[bytes] = []
-        self.buffered = 0
-        self.block_ids: list[str] = []
-        self.pending: set[Future[Any]] = set()
-
-    def write(self, data: bytes) -> int:
-        self.parts.append(data)
-        self.buffered += len(data)
-        if self.buffered >= BLOCK_BYTES:
-            self._stage(b"".join(self.parts))
-            self.parts, self.buffered = [], 0
-        return len(data)
-
-    def _stage(self, block: bytes) -> None:
-        if len(self.pending) >= UPLOAD_THREADS:  # bound the memory held by blocks in flight
-            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                future.result()
-        block_id = base64.b64encode(f"{len(self.block_ids):08d}".encode()).decode()
-        self.block_ids.append(block_id)
-        self.pending.add(self.pool.submit(self.blob.stage_block, block_id, block))
-
-    def commit(self) -> None:
-        if self.parts or not self.block_ids:
-            self._stage(b"".join(self.parts))
-            self.parts, self.buffered = [], 0
-        for future in self.pending:
-            future.result()
-        self.pending = set()
-        self.blob.commit_block_list([BlobBlock(block_id=block_id) for block_id in self.block_ids])
+    return storage.save_whole(object_name, encrypt)
 
 
 def attachment_open(*, attachment: Attachment, by: User) -> BinaryIO:
@@ -311,8 +243,8 @@ def attachment_open(*, attachment: Attachment, by: User) -> BinaryIO:
 def _open_stored(name: str) -> Any:
     """The stored object as a readable file; from Azure it streams as it downloads (no temporary copy)."""
     backend = storages["default"]
-    if isinstance(backend, TenantAzureStorage):
-        return _ChunkReader(backend.client.download_blob(name, max_concurrency=UPLOAD_THREADS).chunks())
+    if isinstance(backend, storage.TenantAzureStorage):
+        return _ChunkReader(backend.client.download_blob(name, max_concurrency=storage.UPLOAD_THREADS).chunks())
     return default_storage.open(name, "rb")
 
 

@@ -32,7 +32,13 @@ def _record(model_label: str, pk: int) -> tuple[type[models.Model], models.Model
 def share(request: AuthenticatedHttpRequest, model_label: str, pk: int) -> HttpResponse:
     model, obj = _record(model_label, pk)
     policy = registry.policy_for(model)
-    if obj is None or policy is None or not policy.can_view(request.user, obj):
+    # Someone who may not share gets the answer of a missing record, whatever they posted.
+    if (
+        obj is None
+        or policy is None
+        or not policy.can_view(request.user, obj)
+        or not policy.can_share(request.user, obj)
+    ):
         raise Http404
     form = ShareForm(request.POST)
     if not form.is_valid():

@@ -25,16 +25,17 @@ class OperatorAdminSite(admin.AdminSite):
     def get_urls(self):  # type: ignore[no-untyped-def]
         from django.urls import path
 
-        return [path("operations/", self.admin_view(self.operations_view), name="operations"), *super().get_urls()]
+        overview = path("operations/", self.admin_view(self.platform_overview_view), name="operations")
+        return [overview, *super().get_urls()]
 
-    def operations_view(self, request: HttpRequest) -> HttpResponse:
+    def platform_overview_view(self, request: HttpRequest) -> HttpResponse:
         """Backups and drills of every tenant, as aggregates (no tenant data leaves its schema)."""
         from django.shortcuts import render
 
         from .operations import operations_overview
 
-        context = {**self.each_context(request), "title": _("Operations across tenants"), "rows": operations_overview()}
-        return render(request, "tenants/operations.html", context)
+        context = {**self.each_context(request), "title": _("Platform overview"), "rows": operations_overview()}
+        return render(request, "tenants/platform_overview.html", context)
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """One login page for operators: ours, with lockout and the two-factor gate."""

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from policies import selectors as policy_selectors
 from policies.models import Acknowledgement, Policy, PolicyVersion
+from policies.services import policy_acknowledge
 
 
 def audience_users(policy: Policy) -> QuerySet[User]:
@@ -23,13 +24,4 @@ def acknowledge(*, user: User, version: PolicyVersion) -> Acknowledgement:
     existing = Acknowledgement.objects.filter(user=user, version=version).first()
     if existing is not None:
         return existing
-    try:
-        from policies.services import policy_acknowledge
-    except ImportError:  # pragma: no cover -- the policies pages not yet there
-        from policies import signals
-
-        acknowledgement = Acknowledgement.objects.create(user=user, version=version)
-        # Heard by training/apps.py: the person's open assignments of this version become done (same transaction).
-        signals.version_acknowledged.send(sender=Acknowledgement, acknowledgement=acknowledgement)
-        return acknowledgement
     return policy_acknowledge(user=user, version=version)

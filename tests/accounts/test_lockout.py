@@ -3,6 +3,7 @@
 import datetime as dt
 
 from axes.models import AccessAttempt
+from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -220,3 +221,21 @@ def test_the_lock_ends_after_the_cool_off(acme, django_capture_on_commit_callbac
         )
 
     assert _is_logged_in(_login(acme, acme.ciso.email, PASSWORD, ip="198.51.100.250"))
+
+
+@override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"), ISMS_TRUSTED_PROXIES=["172.18.0.5"])
+def test_lockout_behind_the_proxy_counts_the_client_not_the_proxy(acme):
+    proxy = {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_PROTO": "https"}
+    attacker = acme.client()
+    for _ in range(5):
+        attacker.post(
+            "/login/", {"username": acme.staff.email, "password": "wrong"}, HTTP_X_FORWARDED_FOR="203.0.113.66", **proxy
+        )
+    locked = attacker.post(
+        "/login/", {"username": acme.staff.email, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.66", **proxy
+    )
+    assert locked.status_code == 429
+    owner = acme.client().post(
+        "/login/", {"username": acme.staff.email, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.2", **proxy
+    )
+    assert owner.status_code == 302

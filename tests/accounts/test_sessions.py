@@ -11,6 +11,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
+from accounts import services
 from accounts.models import User
 from accounts.sessions import AUTHENTICATED_AT_KEY, LAST_ACTIVITY_KEY
 from audit.models import AuditEvent
@@ -249,9 +250,9 @@ def test_looking_at_a_person_needs_no_reauthentication(acme):
 def test_a_session_idle_past_30_minutes_is_logged_out_at_its_next_request_and_audited(acme):
     client = _age(acme, acme.logged_in_client(acme.staff), active_ago=dt.timedelta(minutes=31))
 
-    response = client.get("/area/risks/")
+    response = client.get("/profile/")
 
-    assert response.status_code == 302 and response["Location"] == "/login/?next=%2Farea%2Frisks%2F"
+    assert response.status_code == 302 and response["Location"] == "/login/?next=%2Fprofile%2F"
     assert client.get("/")["Location"].startswith("/login/")
     with schema_context(acme.tenant.schema_name):
         event = AuditEvent.objects.get(action="auth.session_idle_logout")
@@ -261,17 +262,17 @@ def test_a_session_idle_past_30_minutes_is_logged_out_at_its_next_request_and_au
 def test_a_session_used_within_the_idle_timeout_stays(acme):
     client = _age(acme, acme.logged_in_client(acme.staff), active_ago=dt.timedelta(minutes=29))
 
-    assert client.get("/area/risks/").status_code == 200
-    assert client.get("/area/risks/").status_code == 200
+    assert client.get("/profile/").status_code == 200
+    assert client.get("/profile/").status_code == 200
 
 
 def test_the_tenants_own_idle_timeout_applies(acme):
     Tenant.objects.filter(pk=acme.tenant.pk).update(session_idle_minutes=60)
 
     kept = _age(acme, acme.logged_in_client(acme.staff), active_ago=dt.timedelta(minutes=45))
-    assert kept.get("/area/risks/").status_code == 200
+    assert kept.get("/profile/").status_code == 200
     ended = _age(acme, acme.logged_in_client(acme.ciso), active_ago=dt.timedelta(minutes=61))
-    assert ended.get("/area/risks/")["Location"].startswith("/login/")
+    assert ended.get("/profile/")["Location"].startswith("/login/")
 
 
 @pytest.mark.parametrize("minutes", ["4", "481", "abc"])
@@ -304,6 +305,23 @@ def test_requests_do_not_stretch_the_absolute_lifetime_of_a_session(acme):
         ends = client.session.get_expiry_date()
     # Two minutes on: the next request writes its activity into the session.
     _age(acme, client, active_ago=dt.timedelta(minutes=2))
-    assert client.get("/area/risks/").status_code == 200
+    assert client.get("/profile/").status_code == 200
     with schema_context(acme.tenant.schema_name):
         assert client.session.get_expiry_date() == ends
+
+
+def test_session_kept_through_a_password_change_still_ends_at_deactivation(acme):
+    with schema_context("acme"):
+        person = services.user_create(email="mover@acme.example", roles=["Staff"], password=PASSWORD)
+    browser = acme.client()
+    assert browser.post("/login/", {"username": person.email, "password": PASSWORD}).status_code == 302
+    changed = browser.post(
+        "/profile/password/",
+        {"old_password": PASSWORD, "new_password1": "a-brand-new-pass-77", "new_password2": "a-brand-new-pass-77"},
+    )
+    assert changed.status_code == 302
+    admin = acme.logged_in_client(acme.admin)
+    admin.post(f"/people/{person.pk}/status/", {"action": "deactivate"})
+    admin.post(f"/people/{person.pk}/status/", {"action": "reactivate"})
+    response = browser.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")

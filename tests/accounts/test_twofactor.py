@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD
 
 PRIVILEGED = ["admin", "ciso", "security", "management"]
 NOT_PRIVILEGED = ["operations", "staff", "auditor", "external"]
-PROTECTED = ["/", "/area/risks/", "/profile/", "/people/", "/audit/", "/people/invite/"]
+PROTECTED = ["/", "/risks/", "/profile/", "/people/", "/audit/", "/people/invite/"]
 
 
 @pytest.mark.parametrize("role", PRIVILEGED)

@@ -1,8 +1,13 @@
 """Every authenticated request is logged as an access event; each response names its request id."""
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 from django_tenants.utils import schema_context
 
+from accounts import services
 from audit.models import AuditEvent
 
 BROWSER = {"REMOTE_ADDR": "198.51.100.7", "HTTP_USER_AGENT": "Mozilla/5.0 (access test)"}
@@ -20,14 +25,14 @@ def access_event(schema: str, request_id: str) -> AuditEvent:
 
 def test_page_view_is_logged_with_person_method_path_status_and_origin(acme):
     client = acme.logged_in_client(acme.staff)
-    response = client.get("/area/risks/?sort=title", **BROWSER)
+    response = client.get("/profile/?sort=title", **BROWSER)
     assert response.status_code == 200
 
     event = access_event("acme", response["X-Request-ID"])
     assert event.action == "access"
     assert event.actor_id == acme.staff.pk
     assert event.actor_label == "staff@acme.example"
-    assert (event.method, event.path, event.status) == ("GET", "/area/risks/?sort=title", 200)
+    assert (event.method, event.path, event.status) == ("GET", "/profile/?sort=title", 200)
     assert event.ip == "198.51.100.7"
     assert event.user_agent == "Mozilla/5.0 (access test)"
 
@@ -84,3 +89,42 @@ def test_access_is_logged_in_the_tenant_that_was_visited(acme, globex):
     response = globex.logged_in_client(globex.staff).get("/", **BROWSER)
     assert access_event("globex", response["X-Request-ID"]).actor_label == "staff@globex.example"
     assert events_of_request("acme", response["X-Request-ID"]) == []
+
+
+def test_one_time_links_are_not_readable_in_the_audit_trail(acme):
+    with schema_context("acme"):
+        _invitation, link = services.invitation_create(
+            by=acme.admin, email="boss@acme.example", roles=["Admin"], host="acme.localhost"
+        )
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    acme.logged_in_client(acme.admin).get(f"/invitations/{token}/")
+    with schema_context("acme"):
+        paths = list(AuditEvent.objects.filter(kind="access").values_list("path", flat=True))
+    assert "/invitations/[redacted]/" in paths
+    assert not [path for path in paths if token in path]
+
+
+def test_ipv6_address_in_any_notation_keeps_the_chain_intact(acme):
+    response = acme.logged_in_client(acme.staff).get("/", REMOTE_ADDR="2001:DB8::0001")
+    with schema_context("acme"):
+        assert AuditEvent.objects.get(request_id=response["X-Request-ID"]).ip == "2001:db8::1"
+    call_command("audit_verify", "--tenant", "acme", stdout=io.StringIO())
+
+
+def test_forwarded_address_that_is_no_address_is_logged_without_one(acme):
+    client = acme.logged_in_client(acme.staff)
+    behind_proxy = override_settings(
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"), ISMS_TRUSTED_PROXIES=["127.0.0.1"]
+    )
+    with behind_proxy:
+        response = client.get("/", HTTP_X_FORWARDED_FOR="unknown", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 200
+    with schema_context("acme"):
+        assert AuditEvent.objects.get(request_id=response["X-Request-ID"]).ip is None
+
+
+def test_request_with_a_long_method_name_is_logged_not_a_500(acme):
+    response = acme.logged_in_client(acme.staff).generic("PROPPATCH", "/")
+    assert response.status_code == 200
+    with schema_context("acme"):
+        assert AuditEvent.objects.get(request_id=response["X-Request-ID"]).method == "PROPPATC"

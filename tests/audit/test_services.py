@@ -1,15 +1,26 @@
-"""audit.record: what an event holds, that it lives and dies with the change, and per-tenant write order."""
+"""audit.record and the chain: what an event holds, that it lives and dies with the change, per-tenant write order,
+and that stored events cannot be changed and any change made around that is found."""
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import io
+import itertools
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -17,7 +28,9 @@ import audit
 from accounts import services as account_services
 from accounts.models import Invitation, User
 from accounts.roles import Role
-from audit.models import AuditEvent
+from audit.keys import audit_key
+from audit.models import CHAIN_KEYED_ACTION, GENESIS_HASH, AuditEvent
+from audit.services import chain_verify
 from tests.conftest import PASSWORD
 
 # Long enough for any write to finish on a loaded machine; only reached when something is wrong.
@@ -326,3 +339,304 @@ def test_second_write_in_the_same_tenant_waits_until_the_first_ends(acme_write_i
         acme_write_in_progress.set()
     assert second.written.wait(WAIT), "the second write stayed blocked after the first ended"
     second.join()
+
+
+def test_large_numbers_in_changes_keep_the_chain_intact(acme):
+    with schema_context("acme"):
+        audit.record(actor=acme.ciso, action="budget.set", changes={"budget": [None, 1e16]})
+    call_command("audit_verify", "--tenant", "acme", stdout=io.StringIO())
+
+
+def verify(*args: str) -> str:
+    out = io.StringIO()
+    call_command("audit_verify", *args, stdout=out)
+    return out.getvalue()
+
+
+def verify_broken(*args: str) -> str:
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"audit chain\(s\) broken"):
+        call_command("audit_verify", *args, stdout=out)
+    return out.getvalue()
+
+
+def three_events(schema: str) -> list[AuditEvent]:
+    with schema_context(schema):
+        return [
+            audit.record(actor=None, actor_label="chain test", action=f"chain.step-{step}", changes={"step": [0, step]})
+            for step in (1, 2, 3)
+        ]
+
+
+@contextmanager
+def trigger_bypassed(schema: str) -> Iterator[None]:
+    """What a database superuser could do: write to the table with its triggers switched off."""
+    with schema_context(schema), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        try:
+            yield
+        finally:
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def execute(sql: str, params: Sequence[str | int] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+WRONG_KEY = b"not-the-audit-key-but-32-bytes!!"
+
+
+def forged_hash(event: AuditEvent, key: bytes | None) -> str:
+    """What an attacker without the audit key can compute: plain sha256 (key None) or HMAC with a key of theirs."""
+    message = event.prev_hash.encode() + event.canonical_bytes()
+    return hashlib.sha256(message).hexdigest() if key is None else hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def legacy_chain(schema: str, steps: int) -> list[AuditEvent]:
+    """The chain as the unkeyed code wrote it: plain sha256, no scheme in the bytes (the trail is emptied first)."""
+    events = []
+    with trigger_bypassed(schema):
+        execute("DELETE FROM audit_auditevent")
+        prev = GENESIS_HASH
+        for step in range(1, steps + 1):
+            event = AuditEvent(
+                actor_label="before keying",
+                action=f"legacy.step-{step}",
+                changes={"step": [0, step]},
+                prev_hash=prev,
+                scheme=AuditEvent.Scheme.SHA256,
+            )
+            event.hash = hashlib.sha256(prev.encode() + event.canonical_bytes()).hexdigest()
+            event.save()
+            events.append(event)
+            prev = event.hash
+    return events
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+@pytest.mark.parametrize("schema", ["acme", "globex", "public"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET action = 'nothing.happened' WHERE id = %s",
+        "UPDATE audit_auditevent SET changes = '{}' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+        "TRUNCATE audit_auditevent",
+    ],
+)
+def test_stored_events_cannot_be_changed_or_removed_with_sql(worlds, db, schema, statement):
+    with schema_context(schema):
+        event = audit.record(actor=None, action="evidence.kept", changes={"owner": ["a", "b"]})
+        params = [event.pk] if "%s" in statement else None
+        with pytest.raises(DatabaseError, match="audit events are append-only"), transaction.atomic():
+            execute(statement, params)
+        stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.action, stored.changes, stored.hash) == ("evidence.kept", {"owner": ["a", "b"]}, event.hash)
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_stored_events_cannot_be_changed_or_removed_through_the_orm(acme):
+    with schema_context("acme"):
+        event = audit.record(actor=None, action="evidence.kept")
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=event.pk).update(action="nothing.happened")
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=event.pk).delete()
+        with pytest.raises(DatabaseError), transaction.atomic():
+            event.action = "nothing.happened"
+            event.save()
+        assert AuditEvent.objects.get(pk=event.pk).action == "evidence.kept"
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_each_event_links_to_the_one_before_it(acme):
+    three_events("acme")
+    with schema_context("acme"):
+        chain = list(AuditEvent.objects.order_by("id"))
+    assert chain[0].prev_hash == GENESIS_HASH
+    for previous, event in itertools.pairwise(chain):
+        assert event.prev_hash == previous.hash
+    assert len({event.hash for event in chain}) == len(chain)
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_each_tenant_has_its_own_chain(acme, globex):
+    with schema_context("globex"):
+        globex_last = AuditEvent.objects.order_by("-id").first()
+        assert globex_last is not None
+    three_events("acme")
+    [globex_next, *_rest] = three_events("globex")
+    assert globex_next.prev_hash == globex_last.hash
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_intact_chain_verifies(acme):
+    three_events("acme")
+    with schema_context("acme"):
+        report = chain_verify()
+        assert report.intact
+        assert report.checked == AuditEvent.objects.count()
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        "UPDATE audit_auditevent SET action = 'chain.nothing-to-see' WHERE id = %s",
+        """UPDATE audit_auditevent SET changes = '{"step": [0, 99]}' WHERE id = %s""",
+        "UPDATE audit_auditevent SET actor_label = 'someone else' WHERE id = %s",
+        "UPDATE audit_auditevent SET occurred_at = occurred_at - interval '1 day' WHERE id = %s",
+    ],
+)
+def test_altered_event_is_found_at_its_own_id(acme, tampering):
+    _first, altered, _last = three_events("acme")
+    with trigger_bypassed("acme"):
+        execute(tampering, [altered.pk])
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {altered.pk} " in output
+    assert "altered" in output
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_removed_event_is_found_at_the_event_after_it(acme):
+    _first, removed, following = three_events("acme")
+    with trigger_bypassed("acme"):
+        execute("DELETE FROM audit_auditevent WHERE id = %s", [removed.pk])
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {following.pk} " in output
+    assert "removed" in output
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_altered_event_with_a_recomputed_hash_is_found_at_the_next_event(acme):
+    _first, altered, following = three_events("acme")
+    altered.action = "chain.nothing-to-see"
+    with trigger_bypassed("acme"):
+        execute(
+            "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
+            [altered.action, altered.compute_hash(audit_key()), altered.pk],
+        )
+
+    assert f"acme: BROKEN at event {following.pk} " in verify_broken("--tenant", "acme")
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_new_events_are_keyed_with_the_audit_key(acme):
+    [event, *_rest] = three_events("acme")
+    assert event.scheme == AuditEvent.Scheme.HMAC_SHA256
+    plain = hashlib.sha256(event.prev_hash.encode() + event.canonical_bytes()).hexdigest()
+    keyed = hmac.new(audit_key(), event.prev_hash.encode() + event.canonical_bytes(), hashlib.sha256).hexdigest()
+    assert event.hash == keyed != plain
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+@pytest.mark.parametrize("key", [None, WRONG_KEY], ids=["plain-sha256", "hmac-with-a-wrong-key"])
+def test_event_rewritten_with_every_later_hash_recomputed_without_the_key_is_found(acme, key):
+    """The attacker controls the database, not the key: a consistent rewrite still fails at the altered event."""
+    _first, altered, following = three_events("acme")
+    altered.action = "chain.nothing-to-see"
+    altered.hash = forged_hash(altered, key)
+    following.prev_hash = altered.hash
+    following.hash = forged_hash(following, key)
+    with trigger_bypassed("acme"):
+        execute(
+            "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
+            [altered.action, altered.hash, altered.pk],
+        )
+        execute(
+            "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
+            [following.prev_hash, following.hash, following.pk],
+        )
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {altered.pk} " in output
+    assert "altered" in output
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_unkeyed_prefix_then_the_keying_marker_then_keyed_events_verifies(acme):
+    *_older, last_legacy = legacy_chain("acme", 3)
+    after = three_events("acme")
+
+    with schema_context("acme"):
+        chain = list(AuditEvent.objects.order_by("id"))
+        report = chain_verify()
+    marker = chain[3]
+    assert [event.action for event in chain[:4]] == [*(f"legacy.step-{n}" for n in (1, 2, 3)), CHAIN_KEYED_ACTION]
+    assert [event.scheme for event in chain] == [1, 1, 1, 2, 2, 2, 2]
+    assert marker.prev_hash == last_legacy.hash
+    assert after[0].prev_hash == marker.hash
+    assert report.intact and report.checked == 7
+    assert verify("--tenant", "acme").startswith("acme: intact, 7 events")
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_the_keying_marker_is_written_once(acme):
+    legacy_chain("acme", 2)
+    three_events("acme")
+    three_events("acme")
+    with schema_context("acme"):
+        assert AuditEvent.objects.filter(action=CHAIN_KEYED_ACTION).count() == 1
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_keyed_events_after_an_unkeyed_prefix_without_the_marker_are_found(acme):
+    *_older, last_legacy = legacy_chain("acme", 2)
+    with schema_context("acme"):
+        forged = AuditEvent(action="chain.no-marker", prev_hash=last_legacy.hash)
+        forged.hash = forged.compute_hash(audit_key())
+        forged.save()
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {forged.pk} " in output
+    assert CHAIN_KEYED_ACTION in output
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_unkeyed_event_appended_after_the_chain_was_keyed_is_a_downgrade(acme):
+    *_rest, last = three_events("acme")
+    with schema_context("acme"):
+        appended = AuditEvent(action="chain.appended", prev_hash=last.hash, scheme=AuditEvent.Scheme.SHA256)
+        appended.hash = forged_hash(appended, None)
+        appended.save()  # INSERT is allowed: the attacker needs no trigger bypass to append
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {appended.pk} " in output
+    assert "downgrade" in output
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_keyed_event_rewritten_as_unkeyed_is_a_downgrade(acme):
+    _first, _second, last = three_events("acme")
+    last.action = "chain.nothing-to-see"
+    last.scheme = AuditEvent.Scheme.SHA256
+    with trigger_bypassed("acme"):
+        execute(
+            "UPDATE audit_auditevent SET action = %s, scheme = %s, hash = %s WHERE id = %s",
+            [last.action, AuditEvent.Scheme.SHA256, forged_hash(last, None), last.pk],
+        )
+
+    output = verify_broken("--tenant", "acme")
+    assert f"acme: BROKEN at event {last.pk} " in output
+    assert "downgrade" in output
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_chain_written_under_another_audit_key_does_not_verify(acme, settings):
+    settings.ISMS_AUDIT_KEY = base64.b64encode(WRONG_KEY).decode()
+    [written_under_other_key, *_rest] = three_events("acme")
+    settings.ISMS_AUDIT_KEY = ""
+
+    assert f"acme: BROKEN at event {written_under_other_key.pk} " in verify_broken("--tenant", "acme")
+
+
+@pytest.mark.usefixtures("as_database_superuser", "anchors_cleared")
+def test_writing_an_event_costs_the_lock_the_head_and_the_insert(acme):
+    three_events("acme")
+    with schema_context("acme"), CaptureQueriesContext(connection) as queries:
+        audit.record(actor=None, action="chain.counted")
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert [s for s in statements if s not in {"SAVEPOINT", "RELEASE", "SET"}] == ["SELECT", "SELECT", "INSERT"]

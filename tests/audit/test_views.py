@@ -122,12 +122,12 @@ def test_unverified_ciso_must_pass_two_factor_first(acme, trail):
 
 def test_trail_shows_person_action_object_changes_and_origin(acme, trail):
     client = acme.logged_in_client(acme.ciso)
-    client.get("/area/risks/", REMOTE_ADDR="192.0.2.44")
+    client.get("/profile/", REMOTE_ADDR="192.0.2.44")
     body = client.get("/audit/?person=ciso@").content.decode()
     assert "risk.accepted" in body
     assert "Laptop theft" in body
     assert "status: open → accepted" in body
-    assert "GET /area/risks/ → 200" in body
+    assert "GET /profile/ → 200" in body
     assert "192.0.2.44" in body
 
 
@@ -153,9 +153,9 @@ def test_filters_narrow_the_list(acme, trail, query, shown, hidden):
 
 def test_kind_filter_for_access_shows_page_views_only(acme, trail):
     client = acme.logged_in_client(acme.ciso)
-    client.get("/area/risks/")
+    client.get("/profile/")
     body = client.get("/audit/?kind=access").content.decode()
-    assert "GET /area/risks/ → 200" in body
+    assert "GET /profile/ → 200" in body
     assert "risk.accepted" not in body
 
 
@@ -292,3 +292,23 @@ def test_another_tenants_events_are_not_in_the_viewer(acme, globex, trail):
     assert not any("merger.planned" in row or "ciso@globex.example" in row for row in exported)
 
     assert "merger.planned" in globex.logged_in_client(globex.ciso).get("/audit/").content.decode()
+
+
+def test_csv_export_cannot_carry_a_spreadsheet_formula(acme):
+    acme.client().post(
+        "/login/",
+        {"username": '=HYPERLINK("http://evil.example","open me")', "password": "x"},
+        HTTP_USER_AGENT="@SUM(1+9)*cmd|' /C calc'!A0",
+    )
+    _header, *rows = csv_rows(acme.logged_in_client(acme.ciso).get("/audit/?action=login_failed&format=csv"))
+    assert rows
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@")]
+
+
+def test_csv_export_with_an_invalid_filter_shows_the_error_instead_of_everything(acme):
+    with schema_context("acme"):
+        audit.record(actor=acme.ciso, action="risk.accepted")
+        audit.record(actor=acme.staff, action="incident.reported")
+    response = acme.logged_in_client(acme.ciso).get("/audit/?action=risk.accepted&kind=bogus&format=csv")
+    assert not response.streaming
+    assert "Select a valid choice." in response.content.decode()

@@ -1,4 +1,4 @@
-"""The operations page, restore drills on demand, and the nightly fan-out."""
+"""The backups and restore drills page, restore drills on demand, and the nightly fan-out."""
 
 import psycopg
 import pytest
@@ -50,6 +50,7 @@ def test_operations_page_shows_backups_and_a_drill_run_on_demand(tenant, django_
         record = services.backup_tenant(tenant=tenant, slot="2026-11-26")
         page = client.get("/operations/").content.decode()
         assert "2026-11-26" in page and record.sha256[:15] in page
+        assert "<h1>Backups and restore drills</h1>" in page and "<title>Backups and restore drills" in page
         assert _client(tenant, "Staff").post("/operations/drill/").status_code == 404
 
 

@@ -29,7 +29,7 @@ def test_demo_ciso_logs_in_and_sees_the_dashboard(page: Page, portal: str, tmp_p
     expect(page).to_have_url(f"http://demo.{portal}/")
     expect(page.get_by_role("heading", name="Welcome, Cecilia")).to_be_visible()
     navigation = page.get_by_role("navigation", name="Main")
-    for area in ("Risks", "Incidents", "Reviews", "Training", "Security", "Admin"):
+    for area in ("Risks", "Incidents", "Reviews", "Training", "Admin"):
         expect(navigation.get_by_role("link", name=area)).to_be_visible()
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 

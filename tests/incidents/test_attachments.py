@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEvent
+from core import storage
 from incidents import attachments
 from incidents.models import Attachment
 
@@ -169,8 +170,8 @@ def test_a_large_file_goes_up_in_blocks_and_comes_back_whole(acme, incident, on_
         attachment = attachments.attachment_add(
             incident=incident, by=acme.operations, upload=io.BytesIO(content), filename="kernel.log", size=len(content)
         )
-    assert len(content) > 2 * attachments.BLOCK_BYTES
+    assert len(content) > 2 * storage.BLOCK_BYTES
     blocks = on_azure.get_container_client("acme-files").get_blob_client(attachment.object_name).get_block_list()[0]
-    assert len(blocks) == -(-attachment.stored_size // attachments.BLOCK_BYTES)
+    assert len(blocks) == -(-attachment.stored_size // storage.BLOCK_BYTES)
     response = acme.logged_in_client(acme.ciso).get(attachment.get_absolute_url())
     assert b"".join(response.streaming_content) == content

@@ -5,11 +5,14 @@ import csv
 import datetime as dt
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
 from accounts import services as account_services
+from audit.models import AuditEvent
 from incidents import services
 from incidents.models import CorrectiveAction, Incident, TimelineEntry
 from notifications.models import Notification
@@ -256,24 +259,118 @@ def test_times_outside_any_sensible_range_are_form_errors_and_the_log_keeps_work
     incident = make_incident(status="triaged", assignee=acme.operations)
     handler = acme.logged_in_client(acme.operations)
     base = {"title": incident.title, "type": "security", "severity": "2", "assignee": acme.operations.pk}
-    for path, data in [
-        (f"/incidents/{incident.pk}/timeline/", {"text": "Long ago", "at": "0001-01-01T00:00"}),
-        (f"/incidents/{incident.pk}/timeline/", {"text": "Far ahead", "at": "9999-12-31T23:59"}),
+    # The notes and the breach record are forms on the incident's page: refused, they go back to it with the
+    # reason as a message. The edit page shows its form again with the error.
+    on_page, edit_form = 302, 200
+    for path, data, refused in [
+        (f"/incidents/{incident.pk}/timeline/", {"text": "Long ago", "at": "0001-01-01T00:00"}, on_page),
+        (f"/incidents/{incident.pk}/timeline/", {"text": "Far ahead", "at": "9999-12-31T23:59"}, on_page),
         (
             f"/incidents/{incident.pk}/breach/",
             {"personal_data_breach": "on", "authority_notified_at": "0001-01-01T00:00"},
+            on_page,
         ),
-        (f"/incidents/{incident.pk}/edit/", {**base, "detected_at": "0001-01-01T00:00"}),
-        (f"/incidents/{incident.pk}/edit/", {**base, "detected_at": "9999-12-31T23:59"}),
+        (f"/incidents/{incident.pk}/edit/", {**base, "detected_at": "0001-01-01T00:00"}, edit_form),
+        (f"/incidents/{incident.pk}/edit/", {**base, "detected_at": "9999-12-31T23:59"}, edit_form),
         (
             f"/incidents/{incident.pk}/edit/",
             {**base, "detected_at": "2026-01-01T10:00", "occurred_at": "1999-12-31T10:00"},
+            edit_form,
         ),
     ]:
-        assert handler.post(path, data).status_code in (200, 302), (path, data)
+        assert handler.post(path, data).status_code == refused, (path, data)
     assert handler.get(f"/incidents/{incident.pk}/").status_code == 200
     assert "1 incident" in handler.get("/incidents/").content.decode()
     with schema_context("acme"):
         stored = Incident.objects.get()
         assert stored.detected_at == incident.detected_at and stored.occurred_at is None
         assert not stored.personal_data_breach and not TimelineEntry.objects.exists()
+
+
+def test_the_breach_record_is_saved_from_the_page(acme, make_incident):
+    incident = make_incident(status="triaged", assignee=acme.operations)
+    client = acme.logged_in_client(acme.operations)
+    client.post(
+        f"/incidents/{incident.pk}/breach/",
+        {"personal_data_breach": "on", "authority_notified_at": "", "subjects_notified_at": ""},
+    )
+    when = timezone.localtime(timezone.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    client.post(
+        f"/incidents/{incident.pk}/breach/",
+        {"personal_data_breach": "on", "authority_notified_at": when, "subjects_notified_at": ""},
+    )
+    with schema_context("acme"):
+        stored = Incident.objects.get(pk=incident.pk)
+        assert stored.personal_data_breach and stored.authority_notified_at is not None
+        assert AuditEvent.objects.filter(action="incident.breach_recorded", object_id=str(incident.pk)).exists()
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert f"Notified {when.replace('T', ' ')}" in page
+
+
+def _add(acme, start, count):
+    people = [acme.staff, acme.operations, acme.security, acme.external]
+    now = timezone.now()
+    with schema_context("acme"):
+        incidents = Incident.objects.bulk_create(
+            [
+                Incident(
+                    reference=f"INC-2026-{n:04d}",
+                    title=f"Incident {n}",
+                    type=["security", "operational", "privacy"][n % 3],
+                    severity=(n % 4) + 1,
+                    status=["triaged", "contained", "resolved", "closed"][n % 4],
+                    reporter=people[n % 4],
+                    assignee=people[(n + 1) % 4],
+                    detected_at=now - dt.timedelta(days=n % 90, hours=3),
+                    reported_at=now - dt.timedelta(days=n % 90),
+                    resolved_at=now - dt.timedelta(days=n % 90) + dt.timedelta(hours=5) if n % 4 >= 2 else None,
+                    personal_data_breach=n % 7 == 0,
+                    affected=["VPN"],
+                )
+                for n in range(start, start + count)
+            ]
+        )
+        CorrectiveAction.objects.bulk_create(
+            [
+                CorrectiveAction(
+                    incident=incident,
+                    title=f"Fix {incident.reference}",
+                    owner=people[i % 4],
+                    due_date=timezone.localdate() - dt.timedelta(days=i % 5 - 2),
+                )
+                for i, incident in enumerate(incidents)
+            ]
+        )
+
+
+def _queries(client, path):
+    client.get(path)  # warm caches of the session and the permission lookups
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+PATHS = [
+    "/incidents/",
+    "/incidents/?status=open&sort=severity",
+    "/incidents/?q=Incident&type=security&breach=no&mine=on",
+    "/incidents/dashboard/",
+    "/incidents/dashboard/?type=privacy&date_from=2026-01-01",
+]
+
+
+def test_query_counts_do_not_grow_with_the_number_of_incidents(acme):
+    handler = acme.logged_in_client(acme.operations)
+    reader = acme.logged_in_client(acme.management)
+    staff = acme.logged_in_client(acme.staff)
+    _add(acme, 1, 10)
+    small = {path: _queries(handler, path) for path in PATHS}
+    small_reader = _queries(reader, "/incidents/dashboard/")
+    small_staff = _queries(staff, "/incidents/")
+    _add(acme, 11, 110)
+    assert {path: _queries(handler, path) for path in PATHS} == small
+    assert _queries(reader, "/incidents/dashboard/") == small_reader
+    assert _queries(staff, "/incidents/") == small_staff
+    page = handler.get("/incidents/").content.decode()
+    assert "120 incidents" in page and "Page 1 of 3" in page

@@ -4,6 +4,7 @@ import re
 
 from django_tenants.utils import schema_context
 
+from notifications import kinds
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -77,3 +78,10 @@ def test_another_tenants_people_see_none(acme, globex):
 def test_no_link_while_two_factor_is_pending(acme):
     body = acme.logged_in_client(acme.ciso, verified=False).get("/", follow=True).content.decode()
     assert 'href="/notifications/"' not in body
+
+
+def test_preferences_page_shows_one_box_per_kind_ticked_by_default(acme):
+    body = acme.logged_in_client(acme.staff).get("/notifications/preferences/").content.decode()
+    for kind in kinds.values():
+        assert f'name="{kind}"' in body
+    assert body.count("checked") == len(kinds.values())

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tenant", required=True)
-        parser.add_argument("--backup", type=int, required=True, help="the backup's id (see the operations page)")
+        parser.add_argument(
+            "--backup", type=int, required=True, help="the backup's id (see the backups and restore drills page)"
+        )
         mode = parser.add_mutually_exclusive_group(required=True)
         mode.add_argument("--into-drill", action="store_true", help="restore into a scratch database, then drop it")
         mode.add_argument("--in-place", action="store_true", help="replace the live schema with the backup")

@@ -1,6 +1,4 @@
-"""The policies pages: list, create/edit, the policy (text in force, my acknowledgement, versions),
-each version at its own address, drafts with preview, the life-cycle steps with confirmation, and
-who acknowledged what (with CSV/XLSX export)."""
+"""Each version at its own address, drafts with preview, and the life-cycle steps with confirmation."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -13,130 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
-from audit.selectors import history_of
-from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
+from core.http import AuthenticatedHttpRequest, form_save, posted
 from core.markdown import render_markdown
 
-from . import exports, selectors, services
-from .compare import line_changes
-from .forms import AcknowledgementFilterForm, PolicyFilterForm, PolicyForm, VersionForm
-from .models import Policy, PolicyVersion
-from .policies import in_audience, policy_policy
-
-PAGE_SIZE = 50
-AREA = "training"
-
-
-@login_required
-def policy_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = PolicyFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    policies = selectors.policy_list_visible_to(request.user, values)
-    export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
-        with_pending = policy_policy.reads_everything(request.user)
-        found = list(policies)
-        if export == "csv":
-            return exports.list_as_csv(found, with_pending=with_pending)
-        return exports.list_as_xlsx(found, with_pending=with_pending)
-    page, query = paginate(request, policies, PAGE_SIZE)
-    mine = selectors.acknowledged_versions(request.user, [policy.pk for policy in page.object_list])
-    rows = [
-        {
-            "policy": policy,
-            "current": policy.published[0] if policy.published else None,
-            "pending": next((version for version in policy.visible_versions if version.status in _PENDING), None),
-            "mine": mine.get(policy.pk),
-            "addressed": in_audience(request.user, policy),
-        }
-        for policy in page.object_list
-    ]
-    return render(
-        request,
-        "policies/policy_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "rows": rows,
-            "query": query,
-            "reads_everything": policy_policy.reads_everything(request.user),
-            "can_create": policy_policy.can_create(request.user),
-            "active_area": AREA,
-        },
-    )
-
-
-_PENDING = (PolicyVersion.Status.DRAFT, PolicyVersion.Status.APPROVED)
-
-
-@login_required
-def policy_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy_policy.can_create(request.user):
-        raise Http404
-    form = PolicyForm(posted(request), initial={"owner": request.user})
-    policy = form_save(request, form, lambda fields: services.policy_create(by=request.user, **fields))
-    if policy is not None:
-        messages.success(request, _("Policy created. Now write its first version."))
-        return redirect("policy_version_create", policy.pk)
-    return render(request, "policies/policy_form.html", {"form": form, "active_area": AREA})
-
-
-def _reachable(request: AuthenticatedHttpRequest, pk: int) -> Policy:
-    policy = selectors.policy_for(request.user, pk)
-    if policy is None:
-        raise Http404
-    request.audit_object = policy
-    return policy
-
-
-@login_required
-def policy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    policy = _reachable(request, pk)
-    if not policy_policy.can_change(request.user, policy):
-        raise Http404
-    form = PolicyForm(posted(request), instance=Policy.objects.get(pk=policy.pk))
-    if form_save(request, form, lambda fields: services.policy_update(policy=policy, by=request.user, **fields)):
-        messages.success(request, _("Saved."))
-        return redirect(policy)
-    return render(request, "policies/policy_form.html", {"form": form, "policy": policy, "active_area": AREA})
-
-
-@login_required
-def policy_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    policy = _reachable(request, pk)
-    versions = list(selectors.versions_of(request.user, policy))
-    current = next((version for version in versions if version.status == PolicyVersion.Status.PUBLISHED), None)
-    pending = next((version for version in versions if version.status in _PENDING), None)
-    mine = selectors.acknowledgement_of(request.user, policy)
-    return render(
-        request,
-        "policies/policy_detail.html",
-        {
-            "policy": policy,
-            "versions": versions,
-            "current": current,
-            "current_html": render_markdown(current.body) if current else "",
-            "pending": pending,
-            "mine": mine,
-            "addressed": in_audience(request.user, policy),
-            "can_acknowledge": current is not None and policy_policy.can_acknowledge(request.user, current),
-            "can_change": policy_policy.can_change(request.user, policy),
-            "can_write_draft": pending is None and policy_policy.can_write_draft(request.user, policy),
-            "can_view_acknowledgements": policy_policy.can_view_acknowledgements(request.user),
-            "history": history_of(request.user, policy)[:30] if policy_policy.reads_everything(request.user) else None,
-            "active_area": AREA,
-        },
-    )
-
-
-def _version(request: AuthenticatedHttpRequest, pk: int, number: int) -> PolicyVersion:
-    policy = _reachable(request, pk)
-    version = selectors.version_for(request.user, policy, number)
-    if version is None:
-        raise Http404
-    return version
+from .. import selectors, services
+from ..compare import line_changes
+from ..forms import VersionForm
+from ..models import Policy, PolicyVersion
+from ..policies import policy_policy
+from .reach import _PENDING, AREA, _reachable, _version
 
 
 @login_required
@@ -345,50 +229,4 @@ def policy_version_step(request: AuthenticatedHttpRequest, pk: int, number: int,
             "active_area": AREA,
         },
         status=400 if error and request.method == "POST" else 200,
-    )
-
-
-@require_POST
-@login_required
-def policy_acknowledge(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
-    version = _version(request, pk, number)
-    if not policy_policy.can_acknowledge(request.user, version):
-        raise Http404
-    try:
-        services.policy_acknowledge(user=request.user, version=version)
-    except ValidationError as refusal:
-        messages.error(request, " ".join(refusal.messages))
-    else:
-        messages.success(request, _("Thank you: you acknowledged version %(number)s.") % {"number": number})
-    return redirect(version.policy)
-
-
-@login_required
-def policy_acknowledgements(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    policy = _reachable(request, pk)
-    if not policy_policy.can_view_acknowledgements(request.user):
-        raise Http404
-    filters = AcknowledgementFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    rows = selectors.audience_acknowledgements(policy, values)
-    current = selectors.current_version(policy)
-    export = request.GET.get("format")
-    if export == "csv":
-        return exports.as_csv(policy, rows)
-    if export == "xlsx":
-        return exports.as_xlsx(policy, rows)
-    totals = selectors.audience_totals(policy)
-    page, query = paginate(request, rows, PAGE_SIZE)
-    return render(
-        request,
-        "policies/acknowledgement_list.html",
-        {
-            "policy": policy,
-            "current": current,
-            "filters": filters,
-            "page": page,
-            "query": query,
-            "totals": totals,
-            "active_area": AREA,
-        },
     )

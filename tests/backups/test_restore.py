@@ -99,7 +99,7 @@ def test_failed_verification_puts_the_live_schema_back(tenant, django_db_blocker
             result["risks_risk"] = {"rows": -1, "digest": "0"}
             return result
 
-        monkeypatch.setattr(services, "schema_fingerprint", wrong_after_restore)
+        monkeypatch.setattr(services.restore, "schema_fingerprint", wrong_after_restore)
         with pytest.raises(CommandError, match="does not match the backup; the live schema was put back"):
             call_command(
                 "restore_tenant",

@@ -1,5 +1,5 @@
-"""The workflow: only the allowed moves, each audited and shown with who and when; closed means read-only until
-reopened."""
+"""The incident model: the workflow (only the allowed moves, audited; closed is read-only until reopened) and the
+72-hour breach clock from detection (GDPR art. 33)."""
 
 import datetime as dt
 
@@ -175,3 +175,55 @@ def test_the_policy_answers_for_a_closed_incident_too(acme, make_incident):
         assert not incident_policy.can_add_to(acme.staff, closed)
         assert incident_policy.can_reopen(acme.operations, closed)
         assert not incident_policy.can_reopen(acme.staff, closed)
+
+
+def _breach(acme, make_incident, detected_at, assignee=None):
+    incident = make_incident(
+        by=acme.staff, title="Customer list e-mailed to the wrong address", detected_at=detected_at
+    )
+    with schema_context("acme"):
+        if assignee is not None:
+            incident = services.incident_transition(
+                incident=incident, by=acme.operations, to="triaged", severity=1, assignee=assignee
+            )
+        return services.incident_breach_update(incident=incident, by=acme.security, personal_data_breach=True)
+
+
+def test_the_deadline_is_72_hours_from_detection_and_shown_on_the_page(acme, make_incident):
+    detected = timezone.now().replace(microsecond=0) - dt.timedelta(hours=30)
+    incident = _breach(acme, make_incident, detected)
+    assert incident.breach_deadline == detected + dt.timedelta(hours=72)
+    page = acme.logged_in_client(acme.management).get(f"/incidents/{incident.pk}/").content.decode()
+    deadline = timezone.localtime(detected + dt.timedelta(hours=72)).strftime("%Y-%m-%d %H:%M")
+    assert "72-hour clock (GDPR art. 33)" in page
+    assert f"Notify the supervisory authority by <strong>{deadline}</strong>" in page
+    assert "1 d 17 h left" in page or "1 d 18 h left" in page
+    with schema_context("acme"):
+        event = AuditEvent.objects.get(action="incident.breach_flagged", object_id=str(incident.pk))
+        assert event.actor == acme.security
+
+
+def test_the_deadline_is_72_real_hours_across_the_end_of_summer_time(acme, make_incident):
+    """Stockholm leaves summer time on 2026-10-25: noon on the 24th (UTC+2) plus 72 hours is 11:00 on the 27th."""
+    stockholm = timezone.get_default_timezone()
+    detected = dt.datetime(2026, 10, 24, 12, 0, tzinfo=stockholm)
+    incident = _breach(acme, make_incident, detected)
+    assert incident.breach_deadline == dt.datetime(2026, 10, 27, 10, 0, tzinfo=dt.UTC)
+    page = acme.logged_in_client(acme.management).get(f"/incidents/{incident.pk}/").content.decode()
+    assert "Notify the supervisory authority by <strong>2026-10-27 11:00</strong>" in page
+
+
+def test_a_corrected_detection_time_moves_the_deadline(acme, make_incident):
+    incident = _breach(acme, make_incident, timezone.now() - dt.timedelta(hours=1))
+    earlier = timezone.now().replace(microsecond=0) - dt.timedelta(hours=80)
+    with schema_context("acme"):
+        incident = services.incident_update(incident=incident, by=acme.operations, detected_at=earlier)
+    assert incident.breach_deadline == earlier + dt.timedelta(hours=72)
+    page = acme.logged_in_client(acme.operations).get(f"/incidents/{incident.pk}/").content.decode()
+    assert "overdue by 8 h" in page
+
+
+def test_no_clock_without_the_flag(acme, make_incident):
+    incident = make_incident()
+    assert incident.breach_deadline is None
+    assert "72-hour clock" not in acme.logged_in_client(acme.ciso).get(f"/incidents/{incident.pk}/").content.decode()

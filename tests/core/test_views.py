@@ -33,8 +33,9 @@ def test_dashboard_shows_the_person_their_roles_and_the_areas(acme):
     body = acme.logged_in_client(acme.ciso).get("/").content.decode()
     assert "Welcome, CISO" in body
     assert '<span class="badge">CISO</span>' in body
-    for area in ("Risks", "Incidents", "Reviews", "Training", "Security", "Admin"):
+    for area in ("Risks", "Incidents", "Reviews", "Training", "Admin"):
         assert f">{area}</a>" in body
+    assert ">Security</a>" not in body
 
 
 def test_person_without_role_is_told_to_ask_for_one(acme):
@@ -46,12 +47,12 @@ def test_person_without_role_is_told_to_ask_for_one(acme):
     assert "You have no role yet" in body
 
 
-def test_area_pages_show_an_empty_state_and_unknown_areas_404(acme):
+def test_an_areas_address_leads_to_its_own_page_and_unknown_areas_404(acme):
     client = acme.logged_in_client(acme.staff)
-    body = client.get("/area/risks/").content.decode()
-    assert "Not available yet" in body
-    assert 'aria-current="page">Risks' in body
+    assert client.get("/area/risks/")["Location"] == "/risks/"
+    assert 'aria-current="page">Risks' in client.get("/area/risks/", follow=True).content.decode()
     assert client.get("/area/nonsense/").status_code == 404
+    assert client.get("/area/security/").status_code == 404
 
 
 def test_last_heartbeat_is_shown_in_the_tenant_time_zone(acme):

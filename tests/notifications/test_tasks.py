@@ -6,7 +6,6 @@ from django.conf import settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from notifications import kinds
 from notifications.models import Notification
 from notifications.services import reminders_run
 from risks import analyses
@@ -131,13 +130,6 @@ def test_email_preference_off_still_notifies_but_sends_no_email(
             assert reminders_run() == 1
         assert Notification.objects.filter(user=acme.operations, kind="treatment_action").exists()
     assert mailoutbox == []
-
-
-def test_preferences_page_shows_one_box_per_kind_ticked_by_default(acme):
-    body = acme.logged_in_client(acme.staff).get("/notifications/preferences/").content.decode()
-    for kind in kinds.values():
-        assert f'name="{kind}"' in body
-    assert body.count("checked") == len(kinds.values())
 
 
 def test_the_job_runs_hourly_for_every_tenant():

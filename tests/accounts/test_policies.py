@@ -23,7 +23,6 @@ def offboarding(acme):
 def pages(acme, offboarding: OffboardingRecord) -> list[tuple[str, set[str]]]:
     return [
         ("/", EVERYONE),
-        ("/area/risks/", EVERYONE),
         ("/area/admin/", EVERYONE),
         ("/profile/", EVERYONE),
         ("/profile/password/", EVERYONE),

@@ -1,4 +1,4 @@
-"""Operators see backup and drill figures of every tenant on the public host; tenants never do."""
+"""The platform overview: operators see the backup and drill figures of every tenant; tenants never do."""
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -28,6 +28,7 @@ def test_operators_page_needs_a_verified_operator(db, worlds):
     assert page.status_code == 200
     body = page.content.decode()
     assert "acme" in body and "globex" in body
+    assert "<title>Platform overview" in body and "<h1>Platform overview</h1>" in body
     assert BackupRecord._meta.db_table not in body
 
 

@@ -1,4 +1,4 @@
-"""A worker killed in the middle of a backup: no success is ever recorded, and the next run cleans up."""
+"""Backing up: a worker killed in the middle leaves no success recorded, and the next run cleans up."""
 
 import os
 import signal
