@@ -1,7 +1,6 @@
 """Accepting an invitation: the link works once, for 72 hours, on its own tenant, and sets up the account."""
 
 import datetime as dt
-import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,40 +9,10 @@ from django_tenants.utils import schema_context
 
 from accounts.models import Invitation, LoginRecord, User
 from audit.models import AuditEvent
+from tests.accounts.invitations import GOOD_PASSWORD, accept
 from tests.conftest import PASSWORD
 
-GOOD_PASSWORD = "violet-lantern-orbit-77"
-LINK = re.compile(r"https?://\S+/invitations/\S+/")
 NO_LONGER_WORKS = "This link no longer works"
-
-
-def _link_in(body):
-    found = LINK.search(body)
-    assert found, body
-    return found.group(0)
-
-
-@pytest.fixture
-def invite(acme, mailoutbox, django_capture_on_commit_callbacks):
-    """Invite through the admin's form, as a person would; returns the link from the e-mail."""
-    admin = acme.logged_in_client(acme.admin)
-
-    def send(email, roles, full_name=""):
-        sent_before = len(mailoutbox)
-        with django_capture_on_commit_callbacks(execute=True):
-            response = admin.post("/people/invite/", {"email": email, "full_name": full_name, "roles": roles})
-        assert response.status_code == 302, response.content.decode()
-        assert response["Location"] == "/people/"
-        assert len(mailoutbox) == sent_before + 1
-        return _link_in(mailoutbox[-1].body)
-
-    return send
-
-
-def _accept(world, link, password=GOOD_PASSWORD, full_name="Nina Newcomer"):
-    return world.client().post(
-        urlsplit(link).path, {"full_name": full_name, "password1": password, "password2": password}
-    )
 
 
 def _account_exists(world, email):
@@ -62,7 +31,7 @@ def _account_exists(world, email):
 def test_weak_password_is_refused_and_creates_nothing(acme, invite, password, error):
     link = invite("nina@acme.example", ["Staff"])
 
-    response = _accept(acme, link, password=password)
+    response = accept(acme, link, password=password)
 
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -86,7 +55,7 @@ def test_two_different_passwords_are_refused(acme, invite):
 def test_privileged_invitee_gets_the_roles_is_logged_in_and_must_enrol_two_factor(acme, invite):
     link = invite("nina@acme.example", ["CISO"], full_name="Nina N.")
 
-    response = _accept(acme, link, full_name="Nina Newcomer")
+    response = accept(acme, link, full_name="Nina Newcomer")
     assert response.status_code == 302
     assert response["Location"] == "/"
     follow = response.client.get("/", follow=True)
@@ -108,7 +77,7 @@ def test_privileged_invitee_gets_the_roles_is_logged_in_and_must_enrol_two_facto
 def test_staff_invitee_lands_on_the_dashboard(acme, invite):
     link = invite("nina@acme.example", ["Staff"])
 
-    response = _accept(acme, link, full_name="Nina Newcomer")
+    response = accept(acme, link, full_name="Nina Newcomer")
     dashboard = response.client.get(response["Location"])
 
     body = dashboard.content.decode()
@@ -121,13 +90,13 @@ def test_staff_invitee_lands_on_the_dashboard(acme, invite):
 
 def test_the_link_works_once(acme, invite):
     link = invite("nina@acme.example", ["Staff"])
-    assert _accept(acme, link).status_code == 302
+    assert accept(acme, link).status_code == 302
 
     again = acme.client().get(urlsplit(link).path)
     assert again.status_code == 404
     assert NO_LONGER_WORKS in again.content.decode()
 
-    replay = _accept(acme, link, password="another-fine-passphrase-9")
+    replay = accept(acme, link, password="another-fine-passphrase-9")
     assert replay.status_code == 404
     assert "_auth_user_id" not in replay.client.session
     with schema_context(acme.tenant.schema_name):
@@ -142,7 +111,7 @@ def test_expired_link_does_not_work(acme, invite):
     page = acme.client().get(urlsplit(link).path)
     assert page.status_code == 404
     assert NO_LONGER_WORKS in page.content.decode()
-    assert _accept(acme, link).status_code == 404
+    assert accept(acme, link).status_code == 404
     assert not _account_exists(acme, "nina@acme.example")
 
 
@@ -158,7 +127,7 @@ def test_revoked_link_does_not_work(acme, invite):
     page = acme.client().get(urlsplit(link).path)
     assert page.status_code == 404
     assert NO_LONGER_WORKS in page.content.decode()
-    assert _accept(acme, link).status_code == 404
+    assert accept(acme, link).status_code == 404
     assert not _account_exists(acme, "nina@acme.example")
 
 
@@ -179,7 +148,7 @@ def test_the_link_does_not_work_on_another_tenants_host(acme, globex, invite):
     link = invite("nina@acme.example", ["Staff"])
 
     assert globex.client().get(urlsplit(link).path).status_code == 404
-    assert _accept(globex, link).status_code == 404
+    assert accept(globex, link).status_code == 404
     assert not _account_exists(globex, "nina@acme.example")
     assert acme.client().get(urlsplit(link).path).status_code == 200
 
@@ -189,7 +158,7 @@ def test_accepting_after_someone_made_the_account_meanwhile_is_refused(acme, inv
     with schema_context(acme.tenant.schema_name):
         User.objects.create_user("nina@acme.example", PASSWORD)
 
-    response = _accept(acme, link)
+    response = accept(acme, link)
     assert response.status_code == 200
     assert "A user with the e-mail address nina@acme.example already exists." in response.content.decode()
     assert "_auth_user_id" not in response.client.session

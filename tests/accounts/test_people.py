@@ -17,6 +17,7 @@ from accounts import services
 from accounts.models import Invitation, OffboardingRecord, User
 from accounts.roles import Role
 from audit.models import AuditEvent
+from tests.accounts.invitations import accept, link_in
 from tests.conftest import PASSWORD
 
 FIXTURE_PEOPLE = len(Role)  # one person per role in each tenant (see tests/conftest.py)
@@ -543,41 +544,6 @@ def test_deactivating_a_person_revokes_the_invitations_they_sent(acme, leaver):
     assert opened.status_code == 404 and "This link no longer works" in opened.content.decode()
 
 
-GOOD_PASSWORD = "violet-lantern-orbit-77"
-
-
-LINK = re.compile(r"https?://\S+/invitations/\S+/")
-
-
-def _link_in(body):
-    found = LINK.search(body)
-    assert found, body
-    return found.group(0)
-
-
-@pytest.fixture
-def invite(acme, mailoutbox, django_capture_on_commit_callbacks):
-    """Invite through the admin's form, as a person would; returns the link from the e-mail."""
-    admin = acme.logged_in_client(acme.admin)
-
-    def send(email, roles, full_name=""):
-        sent_before = len(mailoutbox)
-        with django_capture_on_commit_callbacks(execute=True):
-            response = admin.post("/people/invite/", {"email": email, "full_name": full_name, "roles": roles})
-        assert response.status_code == 302, response.content.decode()
-        assert response["Location"] == "/people/"
-        assert len(mailoutbox) == sent_before + 1
-        return _link_in(mailoutbox[-1].body)
-
-    return send
-
-
-def _accept(world, link, password=GOOD_PASSWORD, full_name="Nina Newcomer"):
-    return world.client().post(
-        urlsplit(link).path, {"full_name": full_name, "password1": password, "password2": password}
-    )
-
-
 def test_invitation_sends_one_email_with_a_link_to_the_form(acme, mailoutbox, django_capture_on_commit_callbacks):
     admin = acme.logged_in_client(acme.admin)
     with django_capture_on_commit_callbacks(execute=True):
@@ -593,7 +559,7 @@ def test_invitation_sends_one_email_with_a_link_to_the_form(acme, mailoutbox, dj
     assert mail.to == ["nina@acme.example"]
     assert mail.subject == "You are invited to the ISMS portal"
     assert "Acme AB Admin invited you to the ISMS portal as CISO" in mail.body
-    link = _link_in(mail.body)
+    link = link_in(mail.body)
     assert urlsplit(link).netloc == acme.host
 
     page = acme.client().get(urlsplit(link).path)
@@ -619,7 +585,7 @@ def test_inviting_the_same_address_again_replaces_the_earlier_link(acme, invite)
     second = invite("nina@acme.example", ["Auditor"])
 
     assert acme.client().get(urlsplit(first).path).status_code == 404
-    assert _accept(acme, second).status_code == 302
+    assert accept(acme, second).status_code == 302
     with schema_context(acme.tenant.schema_name):
         assert User.objects.get(email="nina@acme.example").role_names == ["Auditor"]
 

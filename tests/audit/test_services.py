@@ -10,14 +10,12 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test.utils import CaptureQueriesContext
@@ -31,6 +29,7 @@ from accounts.roles import Role
 from audit.keys import audit_key
 from audit.models import CHAIN_KEYED_ACTION, GENESIS_HASH, AuditEvent
 from audit.services import chain_verify
+from tests.audit.chain import execute, three_events, trigger_bypassed, verify, verify_broken
 from tests.conftest import PASSWORD
 
 # Long enough for any write to finish on a loaded machine; only reached when something is wrong.
@@ -345,43 +344,6 @@ def test_large_numbers_in_changes_keep_the_chain_intact(acme):
     with schema_context("acme"):
         audit.record(actor=acme.ciso, action="budget.set", changes={"budget": [None, 1e16]})
     call_command("audit_verify", "--tenant", "acme", stdout=io.StringIO())
-
-
-def verify(*args: str) -> str:
-    out = io.StringIO()
-    call_command("audit_verify", *args, stdout=out)
-    return out.getvalue()
-
-
-def verify_broken(*args: str) -> str:
-    out = io.StringIO()
-    with pytest.raises(CommandError, match=r"audit chain\(s\) broken"):
-        call_command("audit_verify", *args, stdout=out)
-    return out.getvalue()
-
-
-def three_events(schema: str) -> list[AuditEvent]:
-    with schema_context(schema):
-        return [
-            audit.record(actor=None, actor_label="chain test", action=f"chain.step-{step}", changes={"step": [0, step]})
-            for step in (1, 2, 3)
-        ]
-
-
-@contextmanager
-def trigger_bypassed(schema: str) -> Iterator[None]:
-    """What a database superuser could do: write to the table with its triggers switched off."""
-    with schema_context(schema), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        try:
-            yield
-        finally:
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-
-
-def execute(sql: str, params: Sequence[str | int] | None = None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 WRONG_KEY = b"not-the-audit-key-but-32-bytes!!"

@@ -1,43 +1,17 @@
 """The daily chain check: one task per active tenant, its result recorded as a task run."""
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator
 
 import pytest
-from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
-import audit
 from audit.models import AuditEvent
 from audit.tasks import audit_chain_verify, audit_chain_verify_dispatch
 from core.models import TaskRun
 from core.tasks import PublicSchemaError
 from isms.celery import app
 from tenants.models import Tenant
-
-
-def three_events(schema: str) -> list[AuditEvent]:
-    with schema_context(schema):
-        return [
-            audit.record(actor=None, actor_label="chain test", action=f"chain.step-{step}", changes={"step": [0, step]})
-            for step in (1, 2, 3)
-        ]
-
-
-@contextmanager
-def trigger_bypassed(schema: str) -> Iterator[None]:
-    """What a database superuser could do: write to the table with its triggers switched off."""
-    with schema_context(schema), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        try:
-            yield
-        finally:
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-
-
-def execute(sql: str, params: Sequence[str | int] | None = None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+from tests.audit.chain import execute, three_events, trigger_bypassed
 
 
 def task_runs(schema: str) -> list[TaskRun]:
