@@ -22,7 +22,9 @@ def _azure_anchors_delete() -> None:
 
 @pytest.fixture
 def anchors_cleared(settings, tmp_path: Path) -> Path:
-    """Anchors on local disk (the default storage), in a folder of this test's own."""
+    """Anchors on local disk, in a folder of this test's own (also where CI makes Azure Blob the
+    default storage: anchors left there by one test would be checked by the next)."""
+    settings.AZURE_STORAGE_CONNECTION_STRING = ""
     settings.DATA_DIR = tmp_path
     return tmp_path
 
