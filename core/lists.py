@@ -12,12 +12,13 @@ request renders the template with ``filters``, ``page`` and ``query`` (the query
 the view's own context. The template extends ``components/list_page.html``.
 """
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from .http import paginate
@@ -25,8 +26,11 @@ from .spreadsheets import table_response
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
-# An export: given the format asked for ("csv" or "xlsx") and the filtered items, the download.
-Export = Callable[[str, Any], HttpResponse]
+R = TypeVar("R", bound=HttpResponseBase)  # a writer's response (a streamed CSV, say)
+
+# An export: given the format asked for ("csv" or "xlsx") and the filtered items, the download; or, for a list
+# with its own writers (or only some formats), a writer of the items per format: {"csv": as_csv, "xlsx": as_xlsx}.
+Export = Callable[[str, Any], R] | Mapping[str, Callable[[Any], R]]
 
 
 def filter_values(filters: Any) -> dict[str, Any]:
@@ -55,16 +59,18 @@ def list_page(
     *,
     size: int,
     filters: Any = None,
-    export: Export | None = None,
-    formats: Collection[str] = EXPORT_FORMATS,
+    export: Export[R] | None = None,
     context: Mapping[str, Any] | Callable[[Page[Any]], Mapping[str, Any]] | None = None,
-) -> HttpResponse:
-    """The export asked for by ``?format=`` (one of ``formats``), else the requested page of ``items``.
+) -> HttpResponse | R:
+    """The export asked for by ``?format=`` (if ``export`` has it), else the requested page of ``items``.
 
     ``context`` may be a function of the page, for what is worked out from its rows only.
     """
-    kind = request.GET.get("format")
-    if export is not None and kind is not None and kind in formats:
+    kind = request.GET.get("format") or ""
+    if isinstance(export, Mapping):
+        if kind in export:
+            return export[kind](items)
+    elif export is not None and kind in EXPORT_FORMATS:
         return export(kind, items)
     page, query = paginate(request, items, size)
     extra = context(page) if callable(context) else context or {}

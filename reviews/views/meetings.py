@@ -1,8 +1,11 @@
 """Management review pages: list, plan, the meeting (agenda and minutes), hold, approve, printable minutes."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -50,11 +53,14 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             m.open_action_count,
         ],
     )
-    context = {
-        "can_plan": review_policy.can_plan(request.user),
-        "can_view_team_meetings": team_meeting_policy.can_view_any(request.user),
-        "active_area": "reviews",
-    }
+
+    def context(page: Page[Any]) -> dict[str, Any]:  # after the export: its queries only for the page
+        return {
+            "can_plan": review_policy.can_plan(request.user),
+            "can_view_team_meetings": team_meeting_policy.can_view_any(request.user),
+            "active_area": "reviews",
+        }
+
     return list_page(
         request, "reviews/review_list.html", meetings, size=PAGE_SIZE, filters=filters, export=export, context=context
     )

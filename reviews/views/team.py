@@ -1,8 +1,11 @@
 """Team meeting records (information security as a standing item) and what becomes of the issues raised."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -43,11 +46,14 @@ def team_meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             m.recorded_by.get_full_name(),
         ],
     )
-    context = {
-        "can_record": team_meeting_policy.can_record(request.user),
-        "can_view_reviews": review_policy.can_view_any(request.user),
-        "active_area": "reviews",
-    }
+
+    def context(page: Page[Any]) -> dict[str, Any]:  # after the export: its queries only for the page
+        return {
+            "can_record": team_meeting_policy.can_record(request.user),
+            "can_view_reviews": review_policy.can_view_any(request.user),
+            "active_area": "reviews",
+        }
+
     return list_page(
         request,
         "reviews/team_meeting_list.html",

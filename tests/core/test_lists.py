@@ -30,9 +30,11 @@ def test_xlsx_is_a_workbook_download():
     assert response.content[:2] == b"PK"
 
 
-def test_a_format_the_list_does_not_offer_renders_the_page():
+def test_a_format_the_list_does_not_write_renders_the_page():
     request = _get("format=xlsx&q=a")
-    response = list_page(request, "components/pagination.html", [1, 2], size=1, export=EXPORT, formats=("csv",))
+    response = list_page(
+        request, "components/pagination.html", [1, 2], size=1, export={"csv": lambda items: EXPORT("csv", items)}
+    )
     assert response["Content-Type"].startswith("text/html")
     assert 'href="?format=xlsx&amp;q=a&amp;page=2"' in response.content.decode()
 
