@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
 from django.utils import timezone
 
-from core.http import paginate
+from core.lists import list_page
 from core.spreadsheets import safe_cell
 
 from .forms import AuditFilterForm
@@ -43,15 +42,16 @@ def event_list(request: HttpRequest) -> HttpResponseBase:
     if not audit_policy.can_view(request.user):
         raise Http404
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    events = events_visible_to(request.user, filters)
-    if request.GET.get("format") == "csv" and form.is_valid():
-        return _csv(events)
-    page, query = paginate(request, events, PAGE_SIZE)
-    return render(
+    valid = form.is_valid()
+    events = events_visible_to(request.user, form.cleaned_data if valid else {})
+    return list_page(
         request,
         "audit/event_list.html",
-        {"form": form, "page": page, "query": query, "active_area": "admin"},
+        events,
+        size=PAGE_SIZE,
+        filters=form,
+        export={"csv": _csv} if valid else None,  # never the whole trail for filters that did not hold
+        context={"active_area": "admin"},
     )
 
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
+from core.http import AuthenticatedHttpRequest, form_save, posted
+from core.lists import filter_values, list_page
 
 from . import selectors, services
 from .forms import CurrentValueForm, KeyResultForm, ObjectiveFilterForm, ObjectiveForm
@@ -26,19 +27,10 @@ def objective_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not objective_policy.can_view_any(request.user):
         raise Http404
     filters = ObjectiveFilterForm(request.GET or None, reader=request.user)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    objectives = selectors.objectives_visible_to(request.user, values)
-    page, query = paginate(request, objectives, PAGE_SIZE)
-    return render(
-        request,
-        "objectives/objective_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": query,
-            "can_create": objective_policy.can_create(request.user),
-            "active_area": "risks",
-        },
+    objectives = selectors.objectives_visible_to(request.user, filter_values(filters))
+    context = {"can_create": objective_policy.can_create(request.user), "active_area": "risks"}
+    return list_page(
+        request, "objectives/objective_list.html", objectives, size=PAGE_SIZE, filters=filters, context=context
     )
 
 

@@ -1,17 +1,20 @@
 """The tenant's people: list, invite, roles, deactivate and reactivate, offboarding."""
 
-import csv
+from collections.abc import Iterable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.http import AuthenticatedHttpRequest, paginate, posted
-from core.spreadsheets import safe_row
+from core.http import AuthenticatedHttpRequest, posted
+from core.lists import filter_values, list_page
+from core.spreadsheets import csv_response
 
 from .. import lockout, selectors, services
 from ..forms import InvitationForm, OffboardForm, PeopleFilterForm, RolesForm
@@ -42,46 +45,43 @@ def people_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not people_policy.can_view(request.user):
         raise Http404
     filters = PeopleFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
+    values = filter_values(filters)
     people = selectors.people_visible_to(
         request.user, q=values.get("q", ""), role=values.get("role", ""), status=values.get("status", "")
     )
-    if request.GET.get("format") == "csv":
-        return _people_csv(people)
-    page, query = paginate(request, people, PAGE_SIZE)
-    return render(
-        request,
-        "accounts/people_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": query,
+
+    def context(page: Page[Any]) -> dict[str, Any]:  # after the export: its queries only for the page
+        return {
             "invitations": selectors.invitations_pending_for(request.user),
             "can_manage": people_policy.can_manage(request.user),
             "active_area": "admin",
-        },
+        }
+
+    return list_page(
+        request,
+        "accounts/people_list.html",
+        people,
+        size=PAGE_SIZE,
+        filters=filters,
+        export={"csv": _people_csv},
+        context=context,
     )
 
 
 def _people_csv(people: "selectors.QuerySet[User]") -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="people.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["email", "full_name", "roles", "active", "last_login", "date_joined"])
-    for person in people:
-        writer.writerow(
-            safe_row(
-                [
-                    person.email,
-                    person.full_name,
-                    ";".join(group.name for group in person.groups.all()),
-                    "yes" if person.is_active else "no",
-                    person.last_login.isoformat() if person.last_login else "",
-                    person.date_joined.isoformat(),
-                ]
-            )
-        )
-    return response
+    rows: Iterable[list[object]] = (
+        [
+            person.email,
+            person.full_name,
+            ";".join(group.name for group in person.groups.all()),
+            "yes" if person.is_active else "no",
+            person.last_login.isoformat() if person.last_login else "",
+            person.date_joined.isoformat(),
+        ]
+        for person in people
+    )
+    header: list[object] = ["email", "full_name", "roles", "active", "last_login", "date_joined"]
+    return csv_response(header=header, rows=rows, filename="people.csv")
 
 
 @login_required

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.selectors import history_of
-from core.http import AuthenticatedHttpRequest, paginate, posted
+from core.http import AuthenticatedHttpRequest, posted
+from core.lists import filter_values, list_page
 
 from .. import exports, selectors, services
 from ..attachments import ALLOWED_LABEL, max_bytes, size_label
@@ -63,21 +64,15 @@ def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = IncidentFilterForm(request.GET or None)
     if not incident_policy.sees_all(request.user):
         del filters.fields["assignee"]  # its choices would name people on incidents out of reach
-    values = filters.cleaned_data if filters.is_valid() else {}
-    incidents = selectors.incidents_visible_to(request.user, values)
-    export = request.GET.get("format")
-    if export == "csv":
-        return exports.as_csv(incidents)
-    if export == "xlsx":
-        return exports.as_xlsx(incidents)
-    page, query = paginate(request, incidents, PAGE_SIZE)
-    return render(
+    incidents = selectors.incidents_visible_to(request.user, filter_values(filters))
+    return list_page(
         request,
         "incidents/incident_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": query,
+        incidents,
+        size=PAGE_SIZE,
+        filters=filters,
+        export={"csv": exports.as_csv, "xlsx": exports.as_xlsx},
+        context=lambda page: {
             "sees_all": incident_policy.sees_all(request.user),
             "can_view_dashboard": incident_policy.can_view_dashboard(request.user),
             "now": timezone.now(),

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.http import AuthenticatedHttpRequest, paginate
+from core.http import AuthenticatedHttpRequest
+from core.lists import filter_values, list_page
 
 from .. import exports, selectors, services
 from ..forms import AcknowledgementFilterForm
@@ -37,26 +38,19 @@ def policy_acknowledgements(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     if not policy_policy.can_view_acknowledgements(request.user):
         raise Http404
     filters = AcknowledgementFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    rows = selectors.audience_acknowledgements(policy, values)
+    rows = selectors.audience_acknowledgements(policy, filter_values(filters))
     current = selectors.current_version(policy)
-    export = request.GET.get("format")
-    if export == "csv":
-        return exports.as_csv(policy, rows)
-    if export == "xlsx":
-        return exports.as_xlsx(policy, rows)
-    totals = selectors.audience_totals(policy)
-    page, query = paginate(request, rows, PAGE_SIZE)
-    return render(
+    return list_page(
         request,
         "policies/acknowledgement_list.html",
-        {
+        rows,
+        size=PAGE_SIZE,
+        filters=filters,
+        export={"csv": lambda rows: exports.as_csv(policy, rows), "xlsx": lambda rows: exports.as_xlsx(policy, rows)},
+        context=lambda page: {
             "policy": policy,
             "current": current,
-            "filters": filters,
-            "page": page,
-            "query": query,
-            "totals": totals,
+            "totals": selectors.audience_totals(policy),
             "active_area": AREA,
         },
     )

@@ -1,13 +1,17 @@
 """The policies themselves: the list, create/edit and the policy page (text in force, my acknowledgement, versions)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
+from core.http import AuthenticatedHttpRequest, form_save, posted
+from core.lists import filter_values, list_page
 from core.markdown import render_markdown
 
 from .. import exports, selectors, services
@@ -20,39 +24,43 @@ from .reach import _PENDING, AREA, PAGE_SIZE, _reachable
 @login_required
 def policy_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = PolicyFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    policies = selectors.policy_list_visible_to(request.user, values)
-    export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
+    policies = selectors.policy_list_visible_to(request.user, filter_values(filters))
+
+    def as_csv(policies: Any) -> HttpResponse:
         with_pending = policy_policy.reads_everything(request.user)
-        found = list(policies)
-        if export == "csv":
-            return exports.list_as_csv(found, with_pending=with_pending)
-        return exports.list_as_xlsx(found, with_pending=with_pending)
-    page, query = paginate(request, policies, PAGE_SIZE)
-    mine = selectors.acknowledged_versions(request.user, [policy.pk for policy in page.object_list])
-    rows = [
-        {
-            "policy": policy,
-            "current": policy.published[0] if policy.published else None,
-            "pending": next((version for version in policy.visible_versions if version.status in _PENDING), None),
-            "mine": mine.get(policy.pk),
-            "addressed": in_audience(request.user, policy),
-        }
-        for policy in page.object_list
-    ]
-    return render(
-        request,
-        "policies/policy_list.html",
-        {
-            "filters": filters,
-            "page": page,
+        return exports.list_as_csv(list(policies), with_pending=with_pending)
+
+    def as_xlsx(policies: Any) -> HttpResponse:
+        with_pending = policy_policy.reads_everything(request.user)
+        return exports.list_as_xlsx(list(policies), with_pending=with_pending)
+
+    def context(page: Page[Any]) -> dict[str, Any]:
+        mine = selectors.acknowledged_versions(request.user, [policy.pk for policy in page.object_list])
+        rows = [
+            {
+                "policy": policy,
+                "current": policy.published[0] if policy.published else None,
+                "pending": next((version for version in policy.visible_versions if version.status in _PENDING), None),
+                "mine": mine.get(policy.pk),
+                "addressed": in_audience(request.user, policy),
+            }
+            for policy in page.object_list
+        ]
+        return {
             "rows": rows,
-            "query": query,
             "reads_everything": policy_policy.reads_everything(request.user),
             "can_create": policy_policy.can_create(request.user),
             "active_area": AREA,
-        },
+        }
+
+    return list_page(
+        request,
+        "policies/policy_list.html",
+        policies,
+        size=PAGE_SIZE,
+        filters=filters,
+        export={"csv": as_csv, "xlsx": as_xlsx},
+        context=context,
     )
 
 

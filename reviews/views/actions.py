@@ -1,7 +1,5 @@
 """Review action items: the list (everyone sees at least their own) and one action's page with its status."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import AuthenticatedHttpRequest, paginate, posted
-from core.spreadsheets import table_response
+from core.http import AuthenticatedHttpRequest, posted
+from core.lists import Columns, filter_values, list_page
 
 from .. import selectors, services
 from ..forms import ActionFilterForm, ActionStatusForm
@@ -28,23 +26,16 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reads_all = review_policy.can_view_any(request.user)
     if not reads_all:
         del filters.fields["owner"]  # only their own actions: an owner filter would offer just themselves
-    values = filters.cleaned_data if filters.is_valid() else {}
-    actions = selectors.actions_visible_to(request.user, values)
-    export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
-        return _export(actions, export)
-    page, query = paginate(request, actions, PAGE_SIZE)
-    return render(
-        request,
-        "reviews/action_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": query,
-            "today": timezone.localdate(),
-            "reads_all": reads_all,
-            "active_area": "reviews",
-        },
+    actions = selectors.actions_visible_to(request.user, filter_values(filters))
+    export = Columns(
+        sheet=_("Review actions"),
+        filename="review-actions",
+        header=[_("Action"), _("Owner"), _("Due date"), _("Status"), _("From")],
+        row=lambda a: [a.title, a.owner.get_full_name(), a.due_date.isoformat(), a.get_status_display(), _origin(a)],
+    )
+    context = {"today": timezone.localdate(), "reads_all": reads_all, "active_area": "reviews"}
+    return list_page(
+        request, "reviews/action_list.html", actions, size=PAGE_SIZE, filters=filters, export=export, context=context
     )
 
 
@@ -54,14 +45,6 @@ def _origin(action: ActionItem) -> str:
     if action.issue_id:
         return str(action.issue.meeting)  # type: ignore[union-attr]
     return ""
-
-
-def _export(actions: Any, kind: str) -> HttpResponse:
-    header: list[object] = [_("Action"), _("Owner"), _("Due date"), _("Status"), _("From")]
-    rows = (
-        [a.title, a.owner.get_full_name(), a.due_date.isoformat(), a.get_status_display(), _origin(a)] for a in actions
-    )
-    return table_response(kind, sheet_name=_("Review actions"), header=header, rows=rows, filename="review-actions")
 
 
 @login_required

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
-from core.spreadsheets import table_response
+from core.http import AuthenticatedHttpRequest, form_save, posted
+from core.lists import Columns, filter_values, list_page
 
 from .. import selectors, services
 from ..agenda import agenda_of
@@ -38,40 +39,31 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not review_policy.can_view_any(request.user):
         raise Http404
     filters = ReviewFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    meetings = selectors.reviews_visible_to(request.user, values)
-    export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
-        return _export(meetings, export)
-    page, query = paginate(request, meetings, PAGE_SIZE)
-    return render(
-        request,
-        "reviews/review_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": query,
-            "can_plan": review_policy.can_plan(request.user),
-            "can_view_team_meetings": team_meeting_policy.can_view_any(request.user),
-            "active_area": "reviews",
-        },
-    )
-
-
-def _export(meetings: Any, kind: str) -> HttpResponse:
-    header: list[object] = [_("Title"), _("Date"), _("Status"), _("Chair"), _("Actions"), _("Open actions")]
-    rows = (
-        [
+    meetings = selectors.reviews_visible_to(request.user, filter_values(filters))
+    export = Columns(
+        sheet=_("Management reviews"),
+        filename="reviews",
+        header=[_("Title"), _("Date"), _("Status"), _("Chair"), _("Actions"), _("Open actions")],
+        row=lambda m: [
             m.title,
             m.date.isoformat(),
             m.get_status_display(),
             m.chair.get_full_name(),
             m.action_count,
             m.open_action_count,
-        ]
-        for m in meetings
+        ],
     )
-    return table_response(kind, sheet_name=_("Management reviews"), header=header, rows=rows, filename="reviews")
+
+    def context(page: Page[Any]) -> dict[str, Any]:  # after the export: its queries only for the page
+        return {
+            "can_plan": review_policy.can_plan(request.user),
+            "can_view_team_meetings": team_meeting_policy.can_view_any(request.user),
+            "active_area": "reviews",
+        }
+
+    return list_page(
+        request, "reviews/review_list.html", meetings, size=PAGE_SIZE, filters=filters, export=export, context=context
+    )
 
 
 @login_required

@@ -5,14 +5,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
-from core.spreadsheets import table_response
+from core.http import AuthenticatedHttpRequest, form_save, posted
+from core.lists import Columns, filter_values, list_page
 
 from .. import escalation, selectors, services
 from ..forms import ActionForm, IssueForm, IssueIncidentForm, TeamMeetingFilterForm, TeamMeetingForm
@@ -31,33 +32,37 @@ def team_meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not team_meeting_policy.can_view_any(request.user):
         raise Http404
     filters = TeamMeetingFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    meetings = selectors.team_meetings_visible_to(request.user, values)
-    export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
-        return _export(meetings, export)
-    page, query = paginate(request, meetings, PAGE_SIZE)
-    return render(
-        request,
-        "reviews/team_meeting_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": query,
+    meetings = selectors.team_meetings_visible_to(request.user, filter_values(filters))
+    export = Columns(
+        sheet=_("Team meetings"),
+        filename="team-meetings",
+        header=[_("Date"), _("Team"), _("Notes"), _("Raised issues"), _("Open issues"), _("Recorded by")],
+        row=lambda m: [
+            m.date.isoformat(),
+            m.team,
+            m.notes,
+            m.issue_count,
+            m.open_issue_count,
+            m.recorded_by.get_full_name(),
+        ],
+    )
+
+    def context(page: Page[Any]) -> dict[str, Any]:  # after the export: its queries only for the page
+        return {
             "can_record": team_meeting_policy.can_record(request.user),
             "can_view_reviews": review_policy.can_view_any(request.user),
             "active_area": "reviews",
-        },
-    )
+        }
 
-
-def _export(meetings: Any, kind: str) -> HttpResponse:
-    header: list[object] = [_("Date"), _("Team"), _("Notes"), _("Raised issues"), _("Open issues"), _("Recorded by")]
-    rows = (
-        [m.date.isoformat(), m.team, m.notes, m.issue_count, m.open_issue_count, m.recorded_by.get_full_name()]
-        for m in meetings
+    return list_page(
+        request,
+        "reviews/team_meeting_list.html",
+        meetings,
+        size=PAGE_SIZE,
+        filters=filters,
+        export=export,
+        context=context,
     )
-    return table_response(kind, sheet_name=_("Team meetings"), header=header, rows=rows, filename="team-meetings")
 
 
 @login_required

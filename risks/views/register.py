@@ -1,15 +1,19 @@
 """The risk register pages: list, create, detail (with sharing), edit."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import AuthenticatedHttpRequest, form_save, paginate, posted
+from core.http import AuthenticatedHttpRequest, form_save, posted
+from core.lists import filter_values, list_page
 from sharing.forms import AccessRequestForm, DecisionForm, ShareForm
 from sharing.selectors import requests_pending_for
 
@@ -25,38 +29,38 @@ PAGE_SIZE = 50
 @login_required
 def risk_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = RiskFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
+    values = filter_values(filters)
     risks = selectors.risks_visible_to(request.user, values)
-    export = request.GET.get("format")
-    if export == "csv":
-        return exports.as_csv(risks)
-    if export == "xlsx":
-        return exports.as_xlsx(risks)
-    matrix = RiskMatrix.current()
-    whole = selectors.risks_visible_to(request.user, {k: v for k, v in values.items() if k not in ("lik", "imp")})
-    selected = (values["lik"], values["imp"]) if values.get("lik") and values.get("imp") else None
-    page, query = paginate(request, risks, PAGE_SIZE)
-    cell_query = request.GET.copy()
-    for key in ("page", "lik", "imp", "map", "format"):
-        cell_query.pop(key, None)
-    return render(
-        request,
-        "risks/risk_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": query,
+
+    def context(page: Page[Any]) -> dict[str, Any]:  # after the export: the heatmaps only on the page
+        matrix = RiskMatrix.current()
+        whole = selectors.risks_visible_to(request.user, {k: v for k, v in values.items() if k not in ("lik", "imp")})
+        selected = (values["lik"], values["imp"]) if values.get("lik") and values.get("imp") else None
+        residual = values.get("map") == "residual"
+        cell_query = request.GET.copy()
+        for key in ("page", "lik", "imp", "map", "format"):
+            cell_query.pop(key, None)
+        return {
             "cell_query": cell_query.urlencode(),
             "heatmaps": [
-                heatmap(whole, matrix, residual=False, selected=selected if values.get("map") != "residual" else None),
-                heatmap(whole, matrix, residual=True, selected=selected if values.get("map") == "residual" else None),
+                heatmap(whole, matrix, residual=False, selected=None if residual else selected),
+                heatmap(whole, matrix, residual=True, selected=selected if residual else None),
             ],
             "selected_cell": selected,
             "can_create": risk_policy.can_create(request.user),
             "can_edit_matrix": risk_policy.can_edit_matrix(request.user),
             "can_view_analyses": analysis_policy.can_view(request.user),
             "active_area": "risks",
-        },
+        }
+
+    return list_page(
+        request,
+        "risks/risk_list.html",
+        risks,
+        size=PAGE_SIZE,
+        filters=filters,
+        export={"csv": exports.as_csv, "xlsx": exports.as_xlsx},
+        context=context,
     )
 
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.selectors import history_of
-from core.http import AuthenticatedHttpRequest, paginate, posted
+from core.http import AuthenticatedHttpRequest, posted
+from core.lists import Columns, filter_values, list_page
 from core.markdown import render_markdown
 
 from .. import selectors, services
@@ -19,7 +20,7 @@ from ..forms import AssignForm, ModuleFilterForm, ModuleForm
 from ..models import Assignment, Attempt, Module
 from ..policies import training_policy
 from ..quiz import quiz_text
-from .shared import AREA, PAGE_SIZE, _export, _links
+from .shared import AREA, PAGE_SIZE, _links
 
 
 @login_required
@@ -27,26 +28,28 @@ def module_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not training_policy.can_manage_modules(request.user):
         raise Http404
     filters = ModuleFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    modules = selectors.modules_visible_to(request.user, values)
-    export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
-        return _modules_export(modules, export)
-    page, query = paginate(request, modules, PAGE_SIZE)
-    return render(
+    modules = selectors.modules_visible_to(request.user, filter_values(filters))
+    return list_page(
         request,
         "training/module_list.html",
-        {"filters": filters, "page": page, "query": query, "active_area": AREA, **_links(request.user)},
+        modules,
+        size=PAGE_SIZE,
+        filters=filters,
+        export=_modules_export(),
+        context=lambda page: {"active_area": AREA, **_links(request.user)},
     )
 
 
-def _modules_export(modules: Any, export: str) -> HttpResponse:
-    header = [
+def _modules_export() -> Columns:
+    header: list[object] = [
         _("Title"), _("Audience"), _("Onboarding"), _("Active"), _("Questions"), _("Pass mark (%)"),
         _("Valid for (months)"), _("Policies to acknowledge"),
     ]  # fmt: skip
-    rows = (
-        [
+    return Columns(
+        sheet=_("Training modules"),
+        filename="training-modules",
+        header=header,
+        row=lambda module: [
             module.title,
             ", ".join(module.audience) or _("Everyone"),
             _("yes") if module.onboarding else _("no"),
@@ -55,10 +58,8 @@ def _modules_export(modules: Any, export: str) -> HttpResponse:
             module.pass_mark,
             module.validity_months,
             ", ".join(policy.title for policy in module.policies.all()),
-        ]
-        for module in modules
+        ],
     )
-    return _export(export, "training-modules", _("Training modules"), header, rows)
 
 
 def _module_form_page(request: AuthenticatedHttpRequest, form: ModuleForm, module: Module | None) -> HttpResponse:
