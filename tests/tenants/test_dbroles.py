@@ -196,9 +196,10 @@ def test_the_backup_role_reads_tenant_schemas_and_writes_nothing(acme):
 def test_the_drill_role_creates_scratch_databases_but_cannot_enter_the_live_one(db):
     with pytest.raises(psycopg.OperationalError, match="permission denied"):
         _login("drill")
+    probe = f"{settings.DATABASES['default']['NAME']}_drill_probe"  # unique per test database on the cluster
     with _login("drill", "postgres") as drill:
-        drill.execute('CREATE DATABASE "isms_drill_probe"')
-        drill.execute('DROP DATABASE "isms_drill_probe"')
+        drill.execute(f'CREATE DATABASE "{probe}"')
+        drill.execute(f'DROP DATABASE "{probe}"')
 
 
 def test_db_roles_create_needs_the_admin_url_and_five_different_logins(db, settings):
