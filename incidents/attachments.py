@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 from azure.core.exceptions import ResourceNotFoundError
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 import audit
 from accounts.models import User
 from core import storage
+from core.http import TenantHttpRequest
 from core.schemas import current_schema_name
 from tenants import crypto
 from tenants.models import Tenant
@@ -318,7 +319,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.limit:
             if self.request is not None:
-                self.request.upload_too_large = True  # type: ignore[attr-defined]
+                cast(TenantHttpRequest, self.request).upload_too_large = True
             raise SkipFile
         return raw_data
 
