@@ -7,7 +7,7 @@ the lock on the person's page.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from audit.models import AuditEvent
+from core.http import TenantHttpRequest
 
 from . import signals
 from .models import AccountLock, User
@@ -112,8 +113,9 @@ class AccountLockBackend:
             return None
         user = User.objects.filter(email=username.strip().lower()).first()
         if user is not None and account_lock_active(user) is not None:
-            request.axes_locked_out = True  # type: ignore[attr-defined]
-            request.account_locked = True  # type: ignore[attr-defined]
+            marked = cast(TenantHttpRequest, request)
+            marked.axes_locked_out = True
+            marked.account_locked = True
             raise PermissionDenied
         return None
 

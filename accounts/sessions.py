@@ -11,7 +11,7 @@
 import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -71,7 +71,7 @@ def session_touch(request: HttpRequest) -> None:
 @transaction.atomic
 def session_end_idle(*, request: HttpRequest) -> None:
     """Log out a session left unused past the idle timeout (audited; the person's login record ends)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = cast(User, request.user)  # login_required
     last = _stamp(request, LAST_ACTIVITY_KEY)
     audit.record(
         actor=user,
@@ -102,7 +102,7 @@ def reauthenticate(*, request: HttpRequest, password: str, code: str = "") -> bo
 
     The password goes through the login backends, so wrong ones count towards the lockouts like a login's.
     """
-    user: User = request.user  # type: ignore[assignment]
+    user = cast(User, request.user)
     if authenticate(request, username=user.email, password=password) != user:
         audit.record(
             actor=user,

@@ -2,10 +2,12 @@
 
 import uuid
 from collections.abc import Callable
+from typing import cast
 
 from django.http import HttpRequest, HttpResponse
 
 from core.forwarding import client_address
+from core.http import TenantHttpRequest
 
 from . import context
 from .models import AuditEvent
@@ -32,7 +34,7 @@ class AuditMiddleware:
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         )
-        request.audit_context = ctx  # type: ignore[attr-defined]
+        cast(TenantHttpRequest, request).audit_context = ctx
         token = context.current.set(ctx)
         try:
             response = self.get_response(request)

@@ -2,12 +2,15 @@
 
 import shutil
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 
 from core import storage
 from tenants.models import Tenant
+
+if TYPE_CHECKING:
+    from azure.storage.blob import ContainerClient
 
 
 class BackupStore:
@@ -20,7 +23,7 @@ class BackupStore:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def _container(self):  # type: ignore[no-untyped-def]
+    def _container(self) -> "ContainerClient":
         from azure.storage.blob import BlobServiceClient
 
         service = BlobServiceClient.from_connection_string(settings.AZURE_STORAGE_CONNECTION_STRING)

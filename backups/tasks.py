@@ -1,19 +1,24 @@
 """Nightly backups, pruning and weekly restore drills, one task per active tenant."""
 
+from typing import TYPE_CHECKING
+
 from celery import shared_task
 from django.conf import settings
-from django.db import connection
 
 from core.fanout import tenants_fan_out
+from core.schemas import current_schema_name
 from core.tasks import TRANSIENT_ERRORS, TenantTask
 
 from . import services
 
-
-def _tenant():  # type: ignore[no-untyped-def]
+if TYPE_CHECKING:
     from tenants.models import Tenant
 
-    return Tenant.objects.get(schema_name=connection.schema_name)  # type: ignore[attr-defined]
+
+def _tenant() -> "Tenant":
+    from tenants.models import Tenant
+
+    return Tenant.objects.get(schema_name=current_schema_name())
 
 
 @shared_task(

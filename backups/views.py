@@ -35,7 +35,7 @@ def backup_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "drill": drill,
             "rto_hours": services.RTO.total_seconds() / 3600,
             "rpo_hours": services.RPO.total_seconds() / 3600,
-            "retention_days": request.tenant.retention_days,  # type: ignore[attr-defined]
+            "retention_days": request.tenant.retention_days,
             "failed_jobs": TaskRun.objects.filter(status=TaskRun.Status.FAILED)[:10],
             "failed_backups": [b for b in backups if b.status == BackupRecord.Status.FAILED][:10],
             "heartbeat": TaskRun.objects.filter(task="core.tasks.heartbeat").first(),
@@ -51,7 +51,7 @@ def drill_run(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not operations_policy.can_run_drill(request.user) or request.method != "POST":
         raise Http404
     try:
-        services.restore_drill_request(tenant=request.tenant, by=request.user)  # type: ignore[attr-defined]
+        services.restore_drill_request(tenant=request.tenant, by=request.user)
     except services.DrillBusy:
         messages.error(request, _("A restore drill is already queued or running. Wait for it to finish."))
     except services.BackupError:

@@ -10,11 +10,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from audit.context import RequestContext
+    from tenants.models import Tenant
 
 T = TypeVar("T")
 
 
-class AuthenticatedHttpRequest(HttpRequest):
+class TenantHttpRequest(HttpRequest):
+    """A request on a tenant's host: django-tenants' middleware sets ``tenant``; the other attributes are marks
+    that middleware and upload handlers leave for later steps (declared here so mypy knows them)."""
+
+    tenant: "Tenant"
+    axes_locked_out: bool  # read by django-axes' middleware: answer with the locked-out page
+    account_locked: bool
+    upload_too_large: bool  # set by the incident attachments' upload handler
+    audit_context: "RequestContext"  # set by audit.middleware
+
+
+class AuthenticatedHttpRequest(TenantHttpRequest):
     """The request of a view behind ``login_required``: its user is a signed-in person, never anonymous."""
 
     user: "User"

@@ -5,10 +5,14 @@ http(s), mailto and relative targets, so ``javascript:``, ``data:`` and the like
 attribute; external links open without handing over the page (rel="noopener noreferrer").
 """
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", ""})
 
@@ -22,11 +26,17 @@ def _link_is_safe(url: str) -> bool:
     return scheme in SAFE_SCHEMES and not cleaned.lower().startswith(("//", "\\\\"))
 
 
-def _parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-    parser.validateLink = _link_is_safe  # type: ignore[method-assign]
+class _SafeLinksMarkdown(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        return _link_is_safe(url)
 
-    def link_open(renderer, tokens, index, options, env):  # type: ignore[no-untyped-def]
+
+def _parser() -> MarkdownIt:
+    parser = _SafeLinksMarkdown("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+    def link_open(
+        renderer: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+    ) -> str:
         tokens[index].attrSet("rel", "noopener noreferrer")
         return renderer.renderToken(tokens, index, options, env)
 

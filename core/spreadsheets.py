@@ -9,7 +9,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -252,10 +252,10 @@ def _xlsx_records(data: bytes, limits: SheetLimits) -> tuple[Iterator[list[str]]
     return _xlsx_rows(workbook, sheet, limits, not_xlsx), declared_rows
 
 
-def _xlsx_rows(workbook: object, sheet: object, limits: SheetLimits, not_xlsx: ValidationError) -> Iterator[list[str]]:
+def _xlsx_rows(workbook: Any, sheet: Any, limits: SheetLimits, not_xlsx: ValidationError) -> Iterator[list[str]]:
     try:
         # One row and one column past the limits, so that _bounded can tell a file that breaks them.
-        for row in sheet.iter_rows(max_row=limits.rows + 2, max_col=limits.columns + 1, values_only=True):  # type: ignore[attr-defined]
+        for row in sheet.iter_rows(max_row=limits.rows + 2, max_col=limits.columns + 1, values_only=True):
             yield [cell_text(value) for value in row]
     except ValidationError:
         raise
@@ -264,7 +264,7 @@ def _xlsx_rows(workbook: object, sheet: object, limits: SheetLimits, not_xlsx: V
     except Exception:
         raise not_xlsx
     finally:
-        workbook.close()  # type: ignore[attr-defined]
+        workbook.close()
 
 
 def cell_text(value: object) -> str:

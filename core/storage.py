@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, BlobServiceClient, ContainerClient
@@ -24,6 +24,7 @@ from django_tenants.utils import get_public_schema_name
 from storages.backends.azure_storage import AzureStorage
 
 from .schemas import current_schema_name
+from .streams import Writable
 
 if TYPE_CHECKING:
     from django_tenants.models import TenantMixin as Tenant  # core knows the tenant model only by its mixin
@@ -113,7 +114,7 @@ def local_folder(schema_name: str, purpose: str) -> Path:
     return Path(settings.DATA_DIR) / purpose / schema_name
 
 
-def save_whole(name: str, produce: Callable[[BinaryIO], Produced]) -> tuple[Produced, str]:
+def save_whole(name: str, produce: Callable[[Writable], Produced]) -> tuple[Produced, str]:
     """Store what ``produce(sink)`` writes under ``name`` in the current tenant's files, visible only once
     ``produce`` has returned: if it raises, nothing is stored. Returns its result and the name the storage kept.
 
@@ -130,14 +131,14 @@ def save_whole(name: str, produce: Callable[[BinaryIO], Produced]) -> tuple[Prod
         return result, backend.save(name, File(spooled))
 
 
-def _save_whole_to_azure(backend: TenantAzureStorage, name: str, produce: Callable[[BinaryIO], Produced]) -> Produced:
+def _save_whole_to_azure(backend: TenantAzureStorage, name: str, produce: Callable[[Writable], Produced]) -> Produced:
     """Stage the content in blocks while it is produced (the upload overlaps the producing, memory stays at a few
     blocks), and commit the block list only once all of it is there: until then nothing is visible, and
     uncommitted blocks are discarded by the service."""
     blob = backend.client.get_blob_client(name)
     with ThreadPoolExecutor(max_workers=UPLOAD_THREADS, thread_name_prefix="isms-upload") as pool:
         sink = _BlockSink(blob, pool)
-        result = produce(sink)  # type: ignore[arg-type]  # write() is all it needs
+        result = produce(sink)
         sink.commit()
     return result
 

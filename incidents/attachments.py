@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, cast
 
 from azure.core.exceptions import ResourceNotFoundError
 from django.conf import settings
@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy
 import audit
 from accounts.models import User
 from core import storage
+from core.http import TenantHttpRequest
 from core.schemas import current_schema_name
+from core.streams import Writable
 from tenants import crypto
 from tenants.models import Tenant
 
@@ -189,11 +191,11 @@ def attachment_add(*, incident: Incident, by: User, upload: IO[bytes], filename:
 def _encrypt_and_store(tenant: Tenant, object_name: str, source: "_Counting") -> tuple[Any, str]:
     """Encrypt into the tenant's storage as the file is read; a file larger than it said is refused unstored."""
 
-    def encrypt(sink: BinaryIO) -> Any:
+    def encrypt(sink: Writable) -> Any:
         result = crypto.encrypt_stream(
             tenant=tenant,
             object_name=object_name,
-            source=source,  # type: ignore[arg-type]  # read() is all it needs
+            source=source,
             sink=sink,
         )
         if source.count > max_bytes():  # the declared size was wrong
@@ -203,7 +205,7 @@ def _encrypt_and_store(tenant: Tenant, object_name: str, source: "_Counting") ->
     return storage.save_whole(object_name, encrypt)
 
 
-def attachment_open(*, attachment: Attachment, by: User) -> BinaryIO:
+def attachment_open(*, attachment: Attachment, by: User) -> IO[bytes]:
     """The decrypted file, fully authenticated before anything is returned (memory bounded: it spills to disk).
 
     Raises AttachmentDamaged when the stored object does not decrypt; that attempt is audited too.
@@ -218,7 +220,7 @@ def attachment_open(*, attachment: Attachment, by: User) -> BinaryIO:
                 tenant=tenant,
                 object_name=attachment.object_name,
                 source=sealed,
-                sink=plaintext,  # type: ignore[arg-type]
+                sink=plaintext,
             )
     except (crypto.DecryptionError, OSError, ResourceNotFoundError) as error:
         plaintext.close()
@@ -237,7 +239,7 @@ def attachment_open(*, attachment: Attachment, by: User) -> BinaryIO:
         changes={"attachment": [None, attachment.filename]},
     )
     plaintext.seek(0)
-    return plaintext  # type: ignore[return-value]
+    return plaintext
 
 
 def _open_stored(name: str) -> Any:
@@ -318,7 +320,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.limit:
             if self.request is not None:
-                self.request.upload_too_large = True  # type: ignore[attr-defined]
+                cast(TenantHttpRequest, self.request).upload_too_large = True
             raise SkipFile
         return raw_data
 

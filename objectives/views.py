@@ -89,7 +89,7 @@ def _detail(
             "rows": rows,
             "can_change": can_change,
             "key_result_form": (key_result_form or KeyResultForm()) if can_change else None,
-            "linked_risks": objective.visible_risks,  # type: ignore[attr-defined]
+            "linked_risks": objective.visible_risks,  # type: ignore[attr-defined]  # Prefetch(to_attr=...) of the selector; not on the model type
             "history": history_of(request.user, objective)[:30],
             "active_area": "risks",
         },

@@ -7,7 +7,7 @@ few acknowledgements — one person acknowledged only version 1 of the IT securi
 steps go through the services (audited, signalled), then the dates are moved back to look lived-in.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -228,7 +228,7 @@ PERSONAL_DATA_V2 = PERSONAL_DATA_V1.replace(
 )
 
 
-def _back(days: int):  # type: ignore[no-untyped-def]
+def _back(days: int) -> datetime:
     return timezone.now() - timedelta(days=days)
 
 

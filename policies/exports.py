@@ -1,5 +1,7 @@
 """Who acknowledged which version of a policy, as CSV or XLSX evidence (the rows the reader sees, filters applied)."""
 
+import datetime as dt
+
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -61,18 +63,18 @@ def as_xlsx(policy: Policy, rows: list[AudienceRow]) -> HttpResponse:
     )
 
 
-def _when(moment: object) -> str:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""  # type: ignore[arg-type]
+def _when(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
 
 def _list_rows(policies: list[Policy], with_pending: bool) -> list[list[object]]:
     rows = []
     for policy in policies:
-        current = policy.published[0] if policy.published else None  # type: ignore[attr-defined]
+        current = policy.published[0] if policy.published else None  # type: ignore[attr-defined]  # Prefetch(to_attr=...) of the selector; not on the model type
         pending = next(
             (
                 version
-                for version in policy.visible_versions  # type: ignore[attr-defined]
+                for version in policy.visible_versions  # type: ignore[attr-defined]  # Prefetch(to_attr=...) of the selector; not on the model type
                 if with_pending and version.status in (PolicyVersion.Status.DRAFT, PolicyVersion.Status.APPROVED)
             ),
             None,

@@ -6,7 +6,7 @@ figures from the agenda feeds (``reviews.feeds``); holding it freezes those figu
 """
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -99,12 +99,12 @@ class ReviewMeeting(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.title} ({self.date:%Y-%m-%d})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and self.status != self.Status.PLANNED:
             stored = type(self).objects.filter(pk=self.pk).values("snapshot", "status").first()
             if stored and stored["status"] != self.Status.PLANNED and stored["snapshot"] != self.snapshot:
                 raise ValueError("The agenda of a held management review is frozen.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("review", kwargs={"pk": self.pk})

@@ -23,7 +23,7 @@ class AssetsField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         return ", ".join(value) if isinstance(value, list) else value
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # the field cleans to a list, not str
         text = super().to_python(value) or ""
         return [part.strip() for part in str(text).split(",") if part.strip()]
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -257,12 +257,12 @@ class RiskAnalysis(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and self.is_signed_off:
             stored = type(self).objects.filter(pk=self.pk).values("snapshot", "status").first()
             if stored and stored["status"] == self.Status.SIGNED_OFF and stored["snapshot"] != self.snapshot:
                 raise ValueError("A signed-off risk analysis is immutable.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("risk_analysis", kwargs={"pk": self.pk})

@@ -1,6 +1,6 @@
 """Models that opt in to sharing, each with the policy that says who may share and see it."""
 
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.db import models
 
@@ -26,3 +26,12 @@ def policy_for(model: type[models.Model]) -> SharingPolicy | None:
 
 def shareable_models() -> list[type[models.Model]]:
     return list(_POLICIES)
+
+
+class _HasPage(Protocol):
+    def get_absolute_url(self) -> str: ...
+
+
+def record_url(obj: models.Model) -> str:
+    """The page of a shared record: every shareable model has ``get_absolute_url``."""
+    return cast(_HasPage, obj).get_absolute_url()

@@ -11,6 +11,7 @@ from notifications import kinds
 from notifications.models import Notification
 from notifications.services import notify
 
+from . import registry
 from .models import ShareGrant
 
 SHARE_DAYS = 3
@@ -39,6 +40,6 @@ def _shares_expiring(now: dt.datetime) -> Iterable[Notification | None]:
             user=grant.grantee_user,
             kind=SHARE_EXPIRING.value,
             title=_("Your access to %(record)s ends on %(date)s") % {"record": record, "date": f"{expires:%Y-%m-%d}"},
-            link=record.get_absolute_url(),  # type: ignore[attr-defined]
+            link=registry.record_url(record),
             due_key=f"share:{grant.pk}:{expires:%Y-%m-%d}",
         )

@@ -1,6 +1,6 @@
 """Reads of grants and requests, as subqueries that keep list pages at a fixed number of queries."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -41,11 +41,11 @@ def access_reasons(obj: models.Model, owner: Any) -> list[dict[str, Any]]:
         reasons.append({"who": role.name, "why": "role", "permission": "view"})
     if owner is not None:
         reasons.append({"who": str(owner), "why": "owner", "permission": "change"})
-    users: dict[Any, list[str]] = get_users_with_perms(obj, attach_perms=True, with_group_users=False)  # type: ignore[assignment]
+    users = cast(dict[Any, list[str]], get_users_with_perms(obj, attach_perms=True, with_group_users=False))
     for user, perms in users.items():
         if user != owner and view in perms:
             reasons.append({"who": str(user), "why": "object", "permission": "change" if len(perms) > 1 else "view"})
-    groups: dict[Any, list[str]] = get_groups_with_perms(obj, attach_perms=True)  # type: ignore[assignment]
+    groups = cast(dict[Any, list[str]], get_groups_with_perms(obj, attach_perms=True))
     for group, perms in groups.items():
         if view in perms:
             reasons.append({"who": group.name, "why": "object", "permission": "view"})

@@ -153,7 +153,7 @@ def access_request_create(
     if owner is not None and owner.email:
         email_queue(
             subject=_("%(person)s asks for access to %(record)s") % {"person": requester, "record": obj},
-            body=_("Open the record to approve or deny: %(path)s") % {"path": obj.get_absolute_url()},  # type: ignore[attr-defined]
+            body=_("Open the record to approve or deny: %(path)s") % {"path": registry.record_url(obj)},
             recipients=[owner.email],
         )
     return request

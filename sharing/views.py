@@ -45,7 +45,7 @@ def share(request: AuthenticatedHttpRequest, model_label: str, pk: int) -> HttpR
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
-        return redirect(obj.get_absolute_url())  # type: ignore[attr-defined]
+        return redirect(registry.record_url(obj))
     try:
         services.share_grant(
             obj=obj,
@@ -61,7 +61,7 @@ def share(request: AuthenticatedHttpRequest, model_label: str, pk: int) -> HttpR
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Shared."))
-    return redirect(obj.get_absolute_url())  # type: ignore[attr-defined]
+    return redirect(registry.record_url(obj))
 
 
 @login_required
@@ -74,7 +74,7 @@ def revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise Http404
     messages.success(request, _("Access revoked for %(who)s.") % {"who": grant.grantee_label})
-    return redirect(obj.get_absolute_url())  # type: ignore[attr-defined]
+    return redirect(registry.record_url(obj))
 
 
 @login_required
@@ -114,4 +114,4 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(obj.get_absolute_url())  # type: ignore[attr-defined]
+    return redirect(registry.record_url(obj))

@@ -25,10 +25,11 @@ import io
 import secrets
 import struct
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from core.streams import Readable, Writable
 
 from . import keys
 from .models import Tenant
@@ -71,7 +72,7 @@ class EncryptResult:
 
 
 def encrypt_stream(
-    *, tenant: Tenant, object_name: str, source: BinaryIO, sink: BinaryIO, chunk_size: int = CHUNK_SIZE
+    *, tenant: Tenant, object_name: str, source: Readable, sink: Writable, chunk_size: int = CHUNK_SIZE
 ) -> EncryptResult:
     """Encrypt everything ``source`` yields into ``sink`` for ``tenant`` under ``object_name``."""
     if not 1 <= chunk_size <= MAX_CHUNK_SIZE:
@@ -107,7 +108,7 @@ def encrypt_stream(
     return EncryptResult(size=size, sha256=digest.hexdigest(), key_id=key_id)
 
 
-def decrypt_stream(*, tenant: Tenant, object_name: str, source: BinaryIO, sink: BinaryIO) -> None:
+def decrypt_stream(*, tenant: Tenant, object_name: str, source: Readable, sink: Writable) -> None:
     """Decrypt ``source`` into ``sink``, or raise DecryptionError.
 
     On error ``sink`` may hold the authenticated plaintext of the chunks before the
@@ -197,7 +198,7 @@ def _chunk_aad(header_digest: bytes, index: int, final: bool) -> bytes:
     return header_digest + struct.pack(">QB", index, final)
 
 
-def _read_full(source: BinaryIO, size: int) -> bytes:
+def _read_full(source: Readable, size: int) -> bytes:
     """``size`` bytes, or fewer only at the end of the stream (pipes and sockets return short reads)."""
     parts = []
     remaining = size

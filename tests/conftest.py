@@ -111,7 +111,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
         config = setup_databases(
             verbosity=0,
             interactive=False,
-            aliases={"default"},  # type: ignore[arg-type]
+            aliases={"default": False},  # alias -> serialize, as the test runner passes it
             serialized_aliases=set(),
         )
         _login_as(_roles_create())

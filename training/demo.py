@@ -7,8 +7,12 @@ onboarding module simply asks no acknowledgement.
 """
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from policies.models import Policy
 
 SECURITY_ONBOARDING = """\
 Our customers trust us with the most important thing they have: their own customers' data, and with it their
@@ -130,7 +134,7 @@ Q: Your phone asks you to approve a sign-in you did not start. What do you do?
 """
 
 
-def _it_security_policy():  # type: ignore[no-untyped-def]
+def _it_security_policy() -> "Policy | None":
     from policies.models import Policy
 
     policies = Policy.objects.filter(onboarding=True)

@@ -282,9 +282,12 @@ class Assignment(models.Model):
     def subject(self) -> str:
         if self.module_id is not None:
             return str(self.module)
+        version = self.version
+        if version is None:  # the database requires a module or a version
+            return ""
         return str(_("Acknowledge %(policy)s version %(number)s")) % {
-            "policy": self.version.policy,  # type: ignore[union-attr]
-            "number": self.version.number,  # type: ignore[union-attr]
+            "policy": version.policy,
+            "number": version.number,
         }
 
     def is_overdue(self, today: dt.date) -> bool:

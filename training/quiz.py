@@ -12,6 +12,7 @@ is right when exactly its correct options are ticked. The score is the share of 
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -69,12 +70,32 @@ def quiz_parse(text: str) -> list[QuestionData]:
     return questions
 
 
-def quiz_text(questions: Iterable[object]) -> str:
+class _StoredOption(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def correct(self) -> bool: ...
+
+
+class _Options(Protocol):
+    def all(self) -> Iterable[_StoredOption]: ...
+
+
+class StoredQuestion(Protocol):
+    """A stored question (``models.Question``) or one shaped like it."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def options(self) -> _Options: ...
+
+
+def quiz_text(questions: Iterable[StoredQuestion]) -> str:
     """The text form of stored questions (with prefetched options), for the edit form."""
     blocks = []
     for question in questions:
-        lines = [f"Q: {question.text}"]  # type: ignore[attr-defined]
-        for option in question.options.all():  # type: ignore[attr-defined]
+        lines = [f"Q: {question.text}"]
+        for option in question.options.all():
             lines.append(f"[{'x' if option.correct else ' '}] {option.text}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

@@ -1,6 +1,6 @@
 """Login, logout, re-authentication, one-time set-password links and accepting an invitation."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -67,7 +67,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         old_key = self.request.session.session_key
         response = super().form_valid(form)  # update_session_auth_hash() gives the session a new key
         services.login_session_rekey(
-            user=self.request.user,  # type: ignore[arg-type]
+            user=cast(User, self.request.user),
             old_key=old_key,
             new_key=self.request.session.session_key,
         )
@@ -105,7 +105,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def reauthenticate(request: HttpRequest) -> HttpResponse:
     """The password (and the second factor) again before a sensitive action; back to where the person was."""
-    user: User = request.user  # type: ignore[assignment]
+    user = cast(User, request.user)
     needs_code = sessions.reauthentication_needs_code(user)
     form = ReauthenticateForm(posted(request), needs_code=needs_code)
     if request.method == "POST" and form.is_valid():

@@ -59,7 +59,7 @@ class SecuritySettingsForm(forms.Form):
 def security_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not tenant_settings_policy.can_change(request.user):
         raise Http404
-    tenant = request.tenant  # type: ignore[attr-defined]
+    tenant = request.tenant
     form = SecuritySettingsForm(
         posted(request),
         initial={

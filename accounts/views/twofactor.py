@@ -24,7 +24,7 @@ def _next_url(request: AuthenticatedHttpRequest) -> str:
 @reauth_required
 def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
-    if twofactor.has_confirmed_device(user) and not user.is_verified():  # type: ignore[attr-defined]
+    if twofactor.has_confirmed_device(user) and not user.is_verified():
         # Adding a device needs the session to be verified with an existing one first.
         return redirect(f"/2fa/verify/?next={request.path}")
     device = twofactor.totp_pending_device(user)

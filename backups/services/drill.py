@@ -5,7 +5,9 @@ import re
 import subprocess
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 import psycopg
 from celery.exceptions import SoftTimeLimitExceeded
@@ -219,7 +221,7 @@ def _drill_run(tenant: Tenant, record: BackupRecord, drill: RestoreDrill) -> Non
             _drill_step(drill, RestoreDrill.Step.COMPARING)
             with _drill_connect(scratch) as target, target.cursor() as cursor:
                 restored = schema_fingerprint(cursor, tenant.schema_name)
-            expected: dict[str, object] = dict(manifest["tables"])  # type: ignore[call-overload]
+            expected: dict[str, object] = dict(cast(Mapping[str, object], manifest["tables"]))
             if restored != expected:
                 differing = sorted(t for t in set(expected) | set(restored) if expected.get(t) != restored.get(t))
                 raise BackupError(f"Restored content differs from the backup in: {', '.join(differing)}")

@@ -83,6 +83,9 @@ def schema_fingerprint(cursor: psycopg.Cursor, schema: str) -> dict[str, dict[st
             "SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint::numeric), 0) "
             f'FROM "{schema}"."{table}" t'
         )
-        count, checksum = cursor.fetchone()  # type: ignore[misc]
+        found = cursor.fetchone()
+        if found is None:  # an aggregate always answers one row
+            raise BackupError(f"No fingerprint for {schema}.{table}")
+        count, checksum = found
         result[table] = {"rows": count, "digest": str(checksum)}
     return result

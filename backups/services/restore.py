@@ -73,7 +73,8 @@ def restore_in_place(*, tenant: Tenant, record: BackupRecord) -> None:
                         f'SELECT count(*) FROM "{aside}".audit_auditevent '
                         f'WHERE id > (SELECT coalesce(max(id), 0) FROM "{schema}".audit_auditevent)'
                     )
-                    audit_events_after_backup = cursor.fetchone()[0]  # type: ignore[index]
+                    counted = cursor.fetchone()
+                    audit_events_after_backup = counted[0] if counted else 0
                     admin.execute(f'DROP TABLE "{schema}".audit_auditevent')
                     admin.execute(f'ALTER TABLE "{aside}".audit_auditevent SET SCHEMA "{schema}"')
                     # In the same transaction: a failure here must not leave the moved trail in a schema

@@ -43,7 +43,7 @@ def _origin(action: ActionItem) -> str:
     if action.meeting_id:
         return str(action.meeting)
     if action.issue_id:
-        return str(action.issue.meeting)  # type: ignore[union-attr]
+        return str(action.issue.meeting) if action.issue else ""
     return ""
 
 
@@ -56,7 +56,7 @@ def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     can_update = action_policy.can_update(request.user, action)
     form = ActionStatusForm(posted(request), initial={"status": action.status})
     if not action_policy.can_choose_dropped(request.user, action):
-        form.fields["status"].choices = [  # type: ignore[attr-defined]
+        form.fields["status"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
             choice for choice in ActionItem.Status.choices if choice[0] != ActionItem.Status.DROPPED
         ]
     if request.method == "POST":

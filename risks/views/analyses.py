@@ -36,7 +36,7 @@ class AnalysisForm(forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own arguments
         people = self.fields["participants"]
         previous = self.fields["previous"]
         assert isinstance(people, forms.ModelMultipleChoiceField) and isinstance(previous, forms.ModelChoiceField)  # noqa: S101 — type narrowing for mypy, not a runtime check

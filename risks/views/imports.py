@@ -26,7 +26,7 @@ class ImportForm(forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own arguments
         self.fields["file"].help_text = _(
             "The columns of an export of the register. Title, owner (e-mail address), likelihood and impact "
             "(1–5) are required. Up to %(rows)s rows and %(mb)d MB."
@@ -34,7 +34,7 @@ class ImportForm(forms.Form):
 
     def refused(self, message: str) -> "ImportForm":
         """The form again, empty, with the reason the worker refused the last file under its field."""
-        self.cleaned_data: dict[str, object] = {}
+        self.cleaned_data = {}
         self.add_error("file", message)
         return self
 
@@ -46,7 +46,7 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = imports.risk_import_start(by=request.user, upload=form.cleaned_data["file"])  # type: ignore[arg-type]
+            batch = imports.risk_import_start(by=request.user, upload=form.cleaned_data["file"])
         except PermissionDenied:
             raise Http404
         except ValidationError as error:

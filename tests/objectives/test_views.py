@@ -228,13 +228,13 @@ def test_a_non_numeric_value_is_refused_clearly_and_nothing_is_written(acme, mak
                 objective=objective,
                 by=acme.ciso,
                 metric="X",
-                baseline="abc",  # type: ignore[arg-type]
+                baseline="abc",  # type: ignore[arg-type]  # wrong type on purpose
                 target=Decimal(1),
                 current=Decimal(0),
             )
         assert "baseline" in refused.value.message_dict
         with pytest.raises(ValidationError):
-            services.key_result_update(key_result=result, by=acme.ciso, current="twenty")  # type: ignore[arg-type]
+            services.key_result_update(key_result=result, by=acme.ciso, current="twenty")  # type: ignore[arg-type]  # wrong type on purpose
         assert objective.key_results.count() == 1
     assert _current(result) == 30
     assert len(_events("objective.key_result_added", objective)) == 1  # the fixture's own

@@ -128,7 +128,7 @@ def test_short_reads_on_both_sides_give_the_same_bytes(acme):
     crypto.encrypt_stream(
         tenant=acme.tenant,
         object_name=NAME,
-        source=GeneratedSource(size, max_read=7),  # type: ignore[arg-type]
+        source=GeneratedSource(size, max_read=7),
         sink=sink,
         chunk_size=SMALL,
     )
@@ -136,7 +136,7 @@ def test_short_reads_on_both_sides_give_the_same_bytes(acme):
     crypto.decrypt_stream(
         tenant=acme.tenant,
         object_name=NAME,
-        source=Trickle(sink.getvalue()),  # type: ignore[arg-type]
+        source=Trickle(sink.getvalue()),
         sink=plaintext,
     )
     assert plaintext.getvalue() == expected
@@ -271,8 +271,8 @@ def test_encrypting_64_mb_from_a_stream_keeps_memory_bounded(acme):
         result = crypto.encrypt_stream(
             tenant=acme.tenant,
             object_name="backups/acme.dump",
-            source=GeneratedSource(size),  # type: ignore[arg-type]
-            sink=sink,  # type: ignore[arg-type]
+            source=GeneratedSource(size),
+            sink=sink,
         )
         _current, peak = tracemalloc.get_traced_memory()
     finally:

@@ -184,7 +184,7 @@ def test_new_policy_version_reassigns_and_the_old_acknowledgement_shows_its_vers
         assert [(a.version.policy.title, a.version.number) for a in record.acknowledgements] == [
             ("IT security policy", 1)
         ]
-        assert [v.number for v in record.completions[0].acknowledged] == [1]  # type: ignore[attr-defined]
+        assert [v.number for v in record.completions[0].acknowledged] == [1]  # type: ignore[attr-defined]  # Prefetch(to_attr=...) of the selector; not on the model type
         # Compliance counts staff's policy duty as open again until v2 is acknowledged.
         figures = selectors.compliance()
         assert next(t for t in figures.policies if t.label == "IT security policy").done == 0

@@ -57,7 +57,7 @@ def _evidence_export(request: AuthenticatedHttpRequest, export: str) -> HttpResp
         if assignment.completion is not None:
             return ", ".join(f"{v.policy} v{v.number}" for v in assignment.completion.versions.all())
         if assignment.acknowledgement is not None:
-            return f"{assignment.version.policy} v{assignment.acknowledgement.version.number}"  # type: ignore[union-attr]
+            return f"{assignment.version.policy} v{assignment.acknowledgement.version.number}"  # type: ignore[union-attr]  # a policy assignment has a version
         return ""
 
     def local(moment: Any) -> str:
